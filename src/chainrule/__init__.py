@@ -1,0 +1,29 @@
+"""chainrule: which line of my backprop code is which formula, and is it right?
+
+Library entry points:
+
+* :func:`chainrule.train` - train a network (the learner's by default);
+* :func:`chainrule.explain` - the walkthrough of every backward line, an object
+  that renders itself in Jupyter;
+* :func:`chainrule.check.check_script` - verify a learner's own numpy script.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # Lazy: `import chainrule` stays fast; heavy parts load on first use.
+    if name == "train":
+        from chainrule.training import train
+
+        return train
+    if name == "explain":
+        from chainrule.explain import explain
+
+        return explain
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "train", "explain"]

@@ -1,0 +1,33 @@
+"""``chainrule check``: which line of a learner's backprop is which gradient, and is it right?
+
+Public API::
+
+    check_script(path, iteration=1, seed=0, timeout=60.0) -> CheckResult
+    explain_script(path, iteration=1, seed=0, timeout=60.0) -> chainrule.report.Report
+
+Both raise :class:`chainrule.errors.ChainruleError` (exit code 2) for a script
+that cannot be analysed.
+"""
+
+from __future__ import annotations
+
+from chainrule.check.result import CheckResult
+
+
+def check_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> CheckResult:
+    """Run set-up + one iteration of the script's loop and judge every backward line."""
+    from chainrule.check.analyse import analyse
+    from chainrule.check.result import from_analysis
+
+    return from_analysis(analyse(str(path), iteration=iteration, seed=seed, timeout=timeout))
+
+
+def explain_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0):
+    """The learner's own script as a :class:`chainrule.report.Report` for the explain renderers."""
+    from chainrule.check.analyse import analyse
+    from chainrule.check.explain import build_report
+
+    return build_report(analyse(str(path), iteration=iteration, seed=seed, timeout=timeout))
+
+
+__all__ = ["CheckResult", "check_script", "explain_script"]

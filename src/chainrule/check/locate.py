@@ -1,0 +1,266 @@
+"""Find the training loop and the way to reach it; inline small helper functions.
+
+The training loop is a ``for``/``while`` whose body contains parameter update
+statements (``W += -step*dW``, ``W -= lr*dW``, ``W = W - lr*dW``).  It may be
+at top level, nested in an epoch loop, or inside a function called at top
+level (also through one more function, e.g. ``main()`` -> ``train()``).
+Helper functions called from the loop body (``scores = forward(X, W)``) are
+inlined with their local names renamed, so that each of their lines is
+analysed like a line of the loop.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+from typing import Optional
+
+from chainrule.check.source import Script
+from chainrule.errors import ChainruleError
+
+SUPPORTED = ("supported styles: a top-level training loop, a loop inside a function that the "
+             "script calls, forward/backward helper functions called from the loop; plain numpy "
+             "arrays as parameters (W, b, W2, ...) updated with `W += -step*dW`, `W -= lr*dW` or "
+             "`W = W - lr*dW`")
+
+Path = list  # [(list_of_stmts, index), ...] from the outermost level down
+
+
+@dataclass
+class Stmt:
+    """One statement of the analysed iteration (possibly from an inlined helper)."""
+
+    node: ast.stmt  # what runs (local names of helpers renamed)
+    line: int
+    code: str  # the learner's text
+    internal: bool = False  # argument binding of an inlined helper: not shown
+    helper: Optional[str] = None
+
+
+@dataclass
+class Plan:
+    script: Script
+    module_path: Path  # to the loop, or to the statement calling the function chain
+    calls: list = field(default_factory=list)  # [(FunctionDef, Call, Path inside the function)]
+    loop: ast.stmt = None  # type: ignore[assignment]
+    body: list[Stmt] = field(default_factory=list)
+    display: dict[str, str] = field(default_factory=dict)  # renamed -> learner's name
+
+
+def is_update(stmt: ast.stmt) -> Optional[str]:
+    """The parameter name if ``stmt`` looks like a gradient-descent update."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
+            and isinstance(stmt.op, (ast.Add, ast.Sub)):
+        names = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
+        if names - {stmt.target.id}:
+            return stmt.target.id
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        t = stmt.targets[0].id
+        v = stmt.value
+        if isinstance(v, ast.BinOp) and isinstance(v.op, (ast.Add, ast.Sub)) \
+                and isinstance(v.left, ast.Name) and v.left.id == t:
+            names = {n.id for n in ast.walk(v.right) if isinstance(n, ast.Name)}
+            if names:
+                return t
+    return None
+
+
+def _children(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    if isinstance(stmt, (ast.For, ast.While, ast.If, ast.With, ast.Try)):
+        out = [stmt.body]
+        if isinstance(stmt, ast.If):
+            out.append(stmt.orelse)
+        if isinstance(stmt, ast.Try):
+            out += [h.body for h in stmt.handlers] + [stmt.finalbody]
+        return out
+    return []
+
+
+def find_loop(stmts: list[ast.stmt]) -> Optional[Path]:
+    """Path to the innermost loop whose direct body holds update statements."""
+    for i, s in enumerate(stmts):
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for child in _children(s):
+            sub = find_loop(child)
+            if sub:
+                return [(stmts, i)] + sub
+        if isinstance(s, (ast.For, ast.While)) and sum(1 for b in s.body if is_update(b)) >= 1:
+            return [(stmts, i)]
+    return None
+
+
+def _calls(node: ast.AST, name: str) -> Optional[ast.Call]:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name:
+            return n
+    return None
+
+
+def find_call(stmts: list[ast.stmt], name: str) -> Optional[Path]:
+    """Path to the first statement (outside function bodies) that calls ``name``."""
+    for i, s in enumerate(stmts):
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for child in _children(s):
+            sub = find_call(child, name)
+            if sub:
+                return [(stmts, i)] + sub
+        if _calls(s, name) is not None:
+            return [(stmts, i)]
+    return None
+
+
+def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    return {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+
+
+def locate(script: Script) -> Plan:
+    tree = script.tree
+    funcs = _functions(tree)
+    path = find_loop(tree.body)
+    if path:
+        plan = Plan(script, path, loop=path[-1][0][path[-1][1]])
+    else:
+        plan = None
+        for f in funcs.values():
+            inner = find_loop(f.body)
+            if not inner:
+                continue
+            call_path = find_call(tree.body, f.name)
+            if call_path:
+                call = _calls(call_path[-1][0][call_path[-1][1]], f.name)
+                plan = Plan(script, call_path, calls=[(f, call, inner)], loop=inner[-1][0][inner[-1][1]])
+                break
+            for g in funcs.values():  # one more level: main() -> train()
+                mid = find_call(g.body, f.name)
+                top = find_call(tree.body, g.name) if mid else None
+                if top:
+                    c1 = _calls(top[-1][0][top[-1][1]], g.name)
+                    c2 = _calls(mid[-1][0][mid[-1][1]], f.name)
+                    plan = Plan(script, top, calls=[(g, c1, mid), (f, c2, inner)],
+                                loop=inner[-1][0][inner[-1][1]])
+                    break
+            if plan:
+                break
+            raise ChainruleError(
+                f"{_name(script)}: the training loop is inside `{f.name}()` (line {f.lineno}), but "
+                f"the script never calls `{f.name}(...)`. Add a call such as `{f.name}(...)` at the "
+                f"end of the script so that chainrule can run it.")
+        if plan is None:
+            raise no_loop(script)
+    plan.body = inline_body(plan.loop.body, script, funcs, plan.display)
+    return plan
+
+
+def _name(script: Script) -> str:
+    import os
+    return os.path.basename(script.path)
+
+
+def no_loop(script: Script) -> ChainruleError:
+    has_class = any(isinstance(s, ast.ClassDef) for s in script.tree.body)
+    extra = (" The script defines a class: class-based networks (self.W, self.params[...]) are not "
+             "supported yet.") if has_class else ""
+    return ChainruleError(
+        f"{_name(script)}: no training loop found. chainrule looks for a for/while loop whose body "
+        f"updates the parameters, e.g. `W += -step_size * dW`.{extra} Supported: {SUPPORTED}.")
+
+
+# --------------------------------------------------------------------------- inlining
+
+
+def _simple_helper(f: ast.FunctionDef) -> bool:
+    a = f.args
+    if a.vararg or a.kwarg or a.posonlyargs or a.kwonlyargs:
+        return False
+    returns = [n for n in ast.walk(f) if isinstance(n, ast.Return)]
+    for n in ast.walk(f):
+        if n is not f and isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global,
+                                         ast.Nonlocal, ast.Yield, ast.YieldFrom)):
+            return False
+    if len(returns) > 1 or (returns and returns[0] is not f.body[-1]):
+        return False
+    return True
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, mapping: dict[str, str]):
+        self.mapping = mapping
+
+    def visit_Name(self, node: ast.Name):
+        if node.id in self.mapping:
+            return ast.copy_location(ast.Name(id=self.mapping[node.id], ctx=node.ctx), node)
+        return node
+
+
+_counter = [0]
+
+
+def _code(script: Script, node: ast.AST) -> str:
+    seg = ast.get_source_segment(script.text, node)
+    if seg is None:
+        return ast.unparse(node)
+    return " ".join(seg.split()) if "\n" in seg and not isinstance(node, (ast.If, ast.For, ast.While)) \
+        else seg.splitlines()[0].strip()
+
+
+def inline_body(stmts, script, funcs, display, depth=0) -> list[Stmt]:
+    out: list[Stmt] = []
+    for s in stmts:
+        call = None
+        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call):
+            call = s.value
+        elif isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
+            call = s.value
+        f = funcs.get(call.func.id) if call is not None and isinstance(call.func, ast.Name) else None
+        if f is None or depth > 2 or not _simple_helper(f) or any(isinstance(a, ast.Starred) for a in call.args) \
+                or any(k.arg is None for k in call.keywords):
+            out.append(Stmt(s, s.lineno, _code(script, s)))
+            continue
+        _counter[0] += 1
+        k = _counter[0]
+        params = [a.arg for a in f.args.args]
+        local = set(params)
+        for n in ast.walk(f):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                local.add(n.id)
+        mapping = {name: f"_cr{k}_{name}" for name in local}
+        for new, old in ((v, key) for key, v in mapping.items()):
+            display[new] = old
+        # bind the arguments
+        defaults = dict(zip(params[len(params) - len(f.args.defaults):], f.args.defaults))
+        given = dict(zip(params, call.args))
+        given.update({kw.arg: kw.value for kw in call.keywords})
+        for p in params:
+            val = given.get(p, defaults.get(p))
+            if val is None:
+                out.append(Stmt(s, s.lineno, _code(script, s)))  # cannot bind: run as a call
+                break
+            bind = ast.Assign(targets=[ast.Name(id=mapping[p], ctx=ast.Store())], value=copy.deepcopy(val))
+            ast.copy_location(bind, s)
+            out.append(Stmt(ast.fix_missing_locations(bind), s.lineno, _code(script, s), internal=True,
+                            helper=f.name))
+        else:
+            body = [_Rename(mapping).visit(copy.deepcopy(b)) for b in f.body]
+            ret = body.pop() if body and isinstance(body[-1], ast.Return) else None
+            inner = inline_body(body, script, funcs, display, depth + 1)
+            for st, orig in zip(inner, inner):
+                st.helper = st.helper or f.name
+            # use the learner's (unrenamed) text for the code of inlined lines
+            out.extend(inner)
+            if isinstance(s, ast.Assign):
+                value = ret.value if ret is not None and ret.value is not None else ast.Constant(None)
+                t = s.targets[0]
+                if len(s.targets) == 1 and isinstance(t, ast.Tuple) and isinstance(value, ast.Tuple) \
+                        and len(t.elts) == len(value.elts) and all(isinstance(e, ast.Name) for e in value.elts):
+                    pairs = list(zip(t.elts, value.elts))  # a, b = (x, y) -> a = x; b = y
+                else:
+                    pairs = [(tt, value) for tt in s.targets][:1] if len(s.targets) == 1 else [(s.targets[0], value)]
+                for tgt, val in pairs:
+                    assign = ast.Assign(targets=[tgt], value=val)
+                    ast.copy_location(assign, s)
+                    out.append(Stmt(ast.fix_missing_locations(assign), s.lineno, _code(script, s)))
+            continue
+    return out

@@ -1,0 +1,64 @@
+"""``chainrule explain [SCRIPT]``: every backward line, its formula, its numbers and its proof."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from chainrule.cli.app import app
+from chainrule.cli.common import friendly, is_tty
+
+
+@app.command()
+@friendly
+def explain(
+    script: Optional[Path] = typer.Argument(
+        None, help="Your own training script; without it, the learner's network is explained."),
+    format: Optional[str] = typer.Option(
+        None, "--format", "-f",
+        help="terminal | md | html | ipynb | json. Default: terminal on a terminal, else "
+             "Markdown; with --out, from the file's suffix."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+    tiny: str = typer.Option("4,3,2", "--tiny", help="Tiny example size N,H,K: points, hidden units, classes."),
+    seed: int = typer.Option(0, "--seed", help="numpy's legacy seed (np.random.seed) for data and weights."),
+    no_train: bool = typer.Option(False, "--no-train", help="Skip training the full network (section 4)."),
+    iteration: int = typer.Option(1, "--iteration", help="For SCRIPT: which loop iteration to analyse (1 = the first)."),
+) -> None:
+    """Walk through the backward pass line by line: formula, shapes, numbers, proof, pitfalls."""
+    from chainrule.explain import explain as build, format_for_path, parse_tiny
+    from chainrule.output import ensure_writable, write_text
+    from chainrule.render import FORMATS, render, render_terminal
+    from chainrule.errors import ChainruleError
+
+    if format is not None and format not in FORMATS:
+        raise ChainruleError(f"Invalid value {format!r} for --format: choose one of "
+                             f"{', '.join(FORMATS)}.")
+    fmt = format or (format_for_path(out) if out else ("terminal" if is_tty() else "md"))
+    tiny_sizes = parse_tiny(tiny)
+    if out is not None:
+        ensure_writable(out, force)  # refuse before the work, not after
+    train = not no_train and script is None
+    if train and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/3000"),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("Training your network for section 4 (--no-train skips it)",
+                                total=3000)
+            ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration,
+                       progress=lambda n: bar.update(task, completed=n))
+    else:
+        ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration)
+    if out is not None:
+        path = write_text(out, render(ex.report, fmt), force)
+        print(f"Wrote {path} ({fmt}).", file=sys.stderr)
+    elif fmt == "terminal" and is_tty():
+        render_terminal(ex.report)
+    else:
+        sys.stdout.write(render(ex.report, fmt).rstrip("\n") + "\n")

@@ -1,0 +1,122 @@
+"""The one analysis that every renderer draws: a :class:`Report`.
+
+``chainrule explain`` (the built-in learner's network) and ``chainrule explain
+SCRIPT.py`` (a learner's own script, through the checker) both produce a
+Report; the renderers in :mod:`chainrule.render` (terminal, Markdown, HTML,
+notebook, JSON) only lay it out.  No renderer computes maths: every number,
+formula, shape and verdict is in here.
+
+Matrices are stored as nested lists (``Matrix``) so that a Report is plain
+JSON-able data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Optional
+
+Matrix = list  # nested lists of float (or int), row-major, as numpy's .tolist()
+Holds = Literal["gradient", "scaled", "intermediate", "update", "wrong", "error"]
+
+
+@dataclass
+class Value:
+    """A named array printed in the tiny example: ``name`` (code name), ``shape``, ``data``."""
+
+    name: str
+    shape: list[int]
+    data: Matrix
+    note: str = ""  # e.g. "after this line" or "probs changed too (alias)"
+
+
+@dataclass
+class ForwardStep:
+    """One link of the forward chain ``X -> Z -> H -> S -> P -> L``."""
+
+    code: str  # the learner's line, e.g. "scores = np.dot(hidden_layer, W2) + b2"
+    symbol: str  # the maths name, e.g. "S"
+    name: str  # the code's name, e.g. "scores"
+    formula_latex: str
+    formula_text: str  # unicode, for the terminal
+    shape: list[int]  # in the analysed (full-size) network
+    shape_text: str  # e.g. "(N, h) = (800, 1000)"
+    line: Optional[int] = None
+    values: list[Value] = field(default_factory=list)  # tiny example
+
+
+@dataclass
+class Step:
+    """One backward (or update) statement: what it computes, why, and the proof."""
+
+    code: str  # the statement as written
+    writes: str  # the variable it writes
+    holds: Holds  # what the variable holds after this line
+    gradient_of: Optional[str]  # learner's name or expression, e.g. "W2", "np.dot(X, W) + b"
+    factor: Optional[float]  # variable == factor * ∂L/∂(gradient_of); 1.0 when exact
+    title: str  # short heading, e.g. "Gradient of W2"
+    holds_text: str  # plain words: "dscores now holds N·∂L/∂scores ..."
+    formula_latex: Optional[str] = None  # matrix form
+    index_latex: Optional[str] = None  # index form
+    formula_text: Optional[str] = None  # unicode matrix form for the terminal
+    chain: str = ""  # the chain-rule step: upstream × local, plain words + symbols
+    shape_reason: str = ""  # why the shapes force this arrangement
+    shapes: dict[str, list[int]] = field(default_factory=dict)  # full-size network shapes
+    formula_keys: list[str] = field(default_factory=list)  # keys into chainrule.formulas
+    values: list[Value] = field(default_factory=list)  # tiny-example numbers
+    rel_error_fd: Optional[float] = None  # vs centered finite differences (float64)
+    rel_error_autodiff: Optional[float] = None  # vs autograd
+    check_code: str = ""  # python that recomputes this step and asserts the check (notebook)
+    line: Optional[int] = None  # line number in the script, when from a file
+    message: str = ""  # verdict message (check: what is wrong and the likely cause)
+    ok: bool = True
+
+
+@dataclass
+class Pitfall:
+    """A trap in the learner's code, demonstrated with numbers."""
+
+    id: str  # e.g. "alias"
+    title: str
+    explanation: str  # Markdown-light: paragraphs, `code`, $latex$ inline
+    shown: bool  # demonstrated with real numbers (not only stated)
+    code: str = ""  # the demonstration code (also a notebook cell)
+    output: str = ""  # what running it printed
+    fix: str = ""  # the corrected code
+
+
+@dataclass
+class Training:
+    """The trained full-size network: history and plots (PNG bytes, base64 in JSON)."""
+
+    iterations: list[int]
+    losses: list[float]
+    accuracies: list[float]
+    final_loss: float
+    train_accuracy: float
+    seconds: float
+    loss_png: bytes = b""
+    boundary_png: bytes = b""
+
+
+@dataclass
+class Report:
+    """Everything ``explain`` shows, for every renderer."""
+
+    title: str
+    intro: str  # a paragraph: what this page answers
+    network: dict[str, Any]  # {"N":..., "D":..., "h":..., "K":..., "activation":..., "tiny": {...}}
+    source: str = ""  # the whole script, when explaining a file / the learner's code
+    forward: list[ForwardStep] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    pitfalls: list[Pitfall] = field(default_factory=list)
+    training: Optional[Training] = None
+    setup_code: str = ""  # notebook preamble that rebuilds the tiny example
+    kinks: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (PNG bytes left out; see ``render.json`` for the public JSON)."""
+        d = asdict(self)
+        if d.get("training"):
+            d["training"].pop("loss_png", None)
+            d["training"].pop("boundary_png", None)
+        return d

@@ -1,0 +1,18 @@
+"""Section 4: the full default network, trained (slow: ~15 s with the reference engine)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chainrule.plots import PNG_SIGNATURE
+
+
+@pytest.mark.slow
+def test_training_section():
+    from chainrule.explain import build_training
+
+    t = build_training(seed=0)
+    assert t.iterations[0] == 0 and t.iterations[-1] == 2900 and len(t.losses) == 30
+    assert t.losses[0] == pytest.approx(0.693, abs=0.01)
+    assert t.final_loss < t.losses[0] and t.train_accuracy > 0.9
+    assert t.loss_png.startswith(PNG_SIGNATURE) and t.boundary_png.startswith(PNG_SIGNATURE)
