@@ -103,3 +103,24 @@ def test_divergence_exits_1_with_iteration(tmp_path):
 def test_version():
     r = invoke("--version")
     assert r.exit_code == 0 and r.stdout.startswith("chainrule ")
+
+
+@pytest.mark.parametrize("content,words", [
+    ("", ["empty"]),
+    ("1,2,0\n3,4\n", ["row 2"]),
+    ("1,2,0\n3,nan,1\n", ["row 2", "column 2"]),
+    ("1,2,0\n3,inf,1\n", ["row 2", "column 2"]),
+    ("1,2,0\n", ["row"]),
+    ("1,2,0\n3,4,0\n5,6,0\n", ["class"]),
+    ("1,2,0.5\n3,4,1\n5,6,0\n", ["label"]),
+])
+def test_every_bad_csv_is_one_paragraph_exit_2(content, words, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text(content)
+    r = invoke("train", *SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{f}")
+    assert_clean_error(r, 2, "d.csv", *words)
+
+
+def test_csv_that_is_a_folder(tmp_path):
+    r = invoke("train", *SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{tmp_path}")
+    assert_clean_error(r, 2, str(tmp_path.name))

@@ -106,7 +106,9 @@ def classify(a) -> None:
             later = [j for j in lines if j > k and writes(recs[j].stmt.node)[:1] == [wname]
                      and lines[j].match is not None and lines[j].match.q is m.q and lines[j].match.exact]
             short, cause = describe_factor(m.factor, ints)
-            if later or (consumers and all(cons_ok)):
+            # a scaled gradient is wrong only when its consumers carry the factor on (they match a
+            # gradient up to a factor); consumers that match nothing break it themselves
+            if later or (consumers and (all(cons_ok) or not any(lines[c].match for c in consumers))):
                 L.verdict = "scaled"
                 what = f"line {lines[later[0]].line}" if later else "the lines that use it"
                 L.message = (f"{L.writes} = {short} {d(m.q.label)} (not yet the gradient: "

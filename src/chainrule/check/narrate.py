@@ -1,0 +1,133 @@
+"""Words and formulas for the learner's own script: op-table formulas in the script's symbols.
+
+Forward: each recognised quantity's formula from :mod:`chainrule.formulas`, with the generic
+symbols (X, W, b, Z, H, S, P, L) replaced by this step's (``S = H W_2 + 1 b_2``) and a legend
+tying every symbol to the learner's name.  The texts of the backward steps live in
+:mod:`chainrule.check.narrate_bwd`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chainrule.check.patterns import ACTS, Forward, Item
+from chainrule.formulas import get
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def text_sym(sym: str) -> str:
+    """Unicode form of a LaTeX symbol: ``W_2`` -> ``W₂``, ``\\ell`` -> ``ℓ``, ``\\texttt{x}`` -> ``x``."""
+    m = re.fullmatch(r"\\texttt\{(.*)\}", sym)
+    if m:
+        return m.group(1).replace(r"\_", "_")
+    sym = sym.replace(r"\ell", "ℓ").replace(r"L_{\text{data}}", "L_data").replace("S_{y}", "S_y")
+    m = re.fullmatch(r"([A-Za-z])_(\d+)", sym)
+    return m.group(1) + m.group(2).translate(_SUB) if m else sym
+
+
+def subst(s: str, mapping: dict[str, str], latex: bool = True) -> str:
+    """Replace the generic one-letter symbols of a formula in one pass."""
+    if not mapping:
+        return s
+    pat = re.compile(r"(?<![a-z\\])(%s)(?![a-z])" % "|".join(map(re.escape, mapping)))
+
+    def rep(m):
+        new = mapping[m.group(1)]
+        if not latex:
+            return text_sym(new)
+        return "{%s}" % new if "_" in new or new.startswith("\\") else new
+    return pat.sub(rep, s)
+
+
+def _rhs(s: str) -> str:
+    return s.split("=", 1)[1].strip() if "=" in s else s
+
+
+def _legend(fw: Forward, names: list[str]) -> tuple[str, str]:
+    pairs, seen = [], set()
+    for n in names:
+        if not n or n in seen:
+            continue
+        seen.add(n)
+        sym = fw.symbol(n)
+        if text_sym(sym) != n and not sym.startswith(r"\texttt"):
+            pairs.append((sym, n))
+    if not pairs:
+        return "", ""
+    lat = r"\qquad " + r",\ ".join(r"%s = \texttt{%s}" % (s, n.replace("_", r"\_").replace("$", "")) for s, n in pairs)
+    txt = "   [" + ", ".join(f"{text_sym(s)} = {n}" for s, n in pairs) + "]"
+    return lat, txt
+
+
+def _l2(fw: Forward, terms: list[str]) -> tuple[str, str]:
+    f = get("l2.forward")
+    lat = " + ".join(subst(_rhs(f.matrix), {"W": fw.symbol(w)}) for w in terms)
+    txt = " + ".join(subst("½ λ Σ W²", {"W": fw.symbol(w)}, latex=False) for w in terms)
+    return lat, txt
+
+
+def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
+    """(LaTeX, unicode) formula of a recognised forward quantity, with its legend."""
+    sym = it.symbol
+    ops = it.ops
+    names = [it.name] + [v for k, v in ops.items() if k != "rows"] + list(it.terms)
+    if it.kind == "linear":
+        f = get("linear.forward")
+        m = {"Z": sym, "X": fw.symbol(ops["X"]), "W": fw.symbol(ops["W"]), "b": fw.symbol(ops.get("b", "b"))}
+        lat, txt = subst(f.matrix, m), subst(f.text, m, latex=False)
+        if "b" not in ops:
+            lat, txt = lat.split(" + ")[0], txt.split(" + ")[0]
+    elif it.kind in ACTS:
+        f = get(it.key)
+        m = {"H": sym, "Z": fw.symbol(ops["Z"])}
+        lat, txt = subst(f.matrix, m), subst(f.text, m, latex=False)
+    elif it.kind == "exp":
+        S = fw.symbol(ops["S"])
+        lat = r"E = e^{%s - m},\quad m_i = \max_k %s_{ik}" % (S, S) if it.shifted else r"E = e^{%s}" % S
+        txt = f"E = exp({text_sym(S)})   (entry by entry: the numerators of the softmax)"
+    elif it.kind == "probs":
+        f = get("softmax_ce.probs")
+        m = {"P": sym, "S": fw.symbol(ops["S"])}
+        shifted = any(x.kind == "shift" or x.shifted for x in fw.items)
+        lat = subst(f.matrix if shifted else r"P = \operatorname{softmax}(S),\quad " + f.index, m)
+        txt = subst(f.text if shifted else "P[i,k] = exp(S[i,k]) / Σ_c exp(S[i,c])   (each row sums to 1)",
+                    m, latex=False)
+    elif it.kind == "ce_rows":
+        lat = r"\ell_i = -\log %s_{i, y_i}" % fw.symbol(ops["P"])
+        txt = f"ℓᵢ = −log {text_sym(fw.symbol(ops['P']))}[i, yᵢ]   (one number per example)"
+    elif it.kind in ("ce", "hinge"):
+        f = get(it.key)
+        m = {"L": sym, "P": fw.symbol(ops.get("P", "P"))}
+        if it.kind == "ce":
+            lat, txt = subst(f.matrix, m), subst(f.text, m, latex=False)
+        else:
+            lat, txt = r"%s = \frac{1}{N}\sum_{i,k} M_{ik}" % sym, f"{text_sym(sym)} = (1/N) Σᵢₖ M[i,k]"
+        if it.terms:
+            l_lat, l_txt = _l2(fw, it.terms)
+            lat, txt = lat + " + " + l_lat, txt + " + " + l_txt
+    elif it.kind == "pick":
+        lat = r"(S_{y})_i = %s_{i, y_i}" % fw.symbol(ops["S"])
+        txt = f"S_y[i] = {text_sym(fw.symbol(ops['S']))}[i, yᵢ]   (the correct class's score, one per row)"
+    elif it.kind == "margins":
+        S = fw.symbol(ops["S"])
+        lat = r"M_{ik} = \max(0,\, %s_{ik} - %s_{i y_i} + \Delta)" % (S, S)
+        txt = "M[i,k] = max(0, S[i,k] − S[i,yᵢ] + Δ),  Δ = 1"
+    elif it.kind == "margins_zero":
+        lat, txt = r"M_{i y_i} = 0", "M[i, yᵢ] = 0   (the correct class is not a margin)"
+    elif it.kind == "l2":
+        l_lat, l_txt = _l2(fw, it.terms)
+        lat, txt = f"{sym} = {l_lat}", f"{text_sym(sym)} = {l_txt}"
+    elif it.kind == "sum":
+        parts = [fw.symbol(t) for t in it.terms]
+        lat = f"{sym} = " + " + ".join(parts)
+        txt = f"{text_sym(sym)} = " + " + ".join(text_sym(p) for p in parts)
+        if len(parts) == 1:
+            txt += "   (the loss is the data loss alone)"
+    elif it.kind == "shift":
+        lat = r"%s \leftarrow %s - m,\quad m_i = \max_k %s_{ik}" % (sym, sym, sym)
+        txt = f"{text_sym(sym)} ← {text_sym(sym)} − (row max)   (softmax unchanged; exp cannot overflow)"
+    else:
+        return "", ""
+    l_lat, l_txt = _legend(fw, names)
+    return lat + l_lat, txt + l_txt
