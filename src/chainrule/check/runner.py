@@ -25,6 +25,7 @@ from typing import Any, Optional
 import numpy as np
 
 from chainrule.check.dataflow import reads, writes
+from chainrule.check.lazyplot import LazyMatplotlib
 from chainrule.check.locate import Plan, Stmt
 from chainrule.check.translate import translate
 from chainrule.errors import ChainruleError
@@ -95,16 +96,8 @@ class Runner:
         """Seeded numpy, quiet prints, Agg matplotlib, a timer; restores everything."""
         np.random.seed(self.seed)
         restore = []
-        if "matplotlib" in self.plan.script.text or "pylab" in self.plan.script.text:
-            try:
-                import matplotlib
-                matplotlib.use("Agg", force=True)
-                import matplotlib.pyplot as plt
-                for attr in ("show", "pause"):
-                    restore.append((plt, attr, getattr(plt, attr)))
-                    setattr(plt, attr, lambda *a, **k: None)
-            except Exception:  # pragma: no cover - matplotlib missing
-                pass
+        plots = LazyMatplotlib()
+        plots.install()
         restore.append((builtins, "input", builtins.input))
         builtins.input = lambda *a, **k: ""
         use_timer = threading.current_thread() is threading.main_thread() and self.timeout > 0
@@ -124,11 +117,7 @@ class Runner:
                 signal.signal(signal.SIGALRM, old)
             for obj, attr, val in restore:
                 setattr(obj, attr, val)
-            try:
-                import matplotlib.pyplot as plt
-                plt.close("all")
-            except Exception:
-                pass
+            plots.uninstall()
 
     def _line_of(self, exc: BaseException) -> int:
         tb = exc.__traceback__
