@@ -77,7 +77,7 @@ class FiniteDifferences:
         if self.sides is None:
             return out
         if self.replay is None:
-            self.sides.append(np.sign(np.asarray(x, dtype=float) - np.asarray(y, dtype=float)))
+            self.sides.append(np.sign(np.subtract(x, y, dtype=float)))
             return out
         i = len(self.sides)
         self.sides.append(None)
@@ -137,6 +137,8 @@ class FiniteDifferences:
             fd = (8 * (f[1] - f[-1]) - (f[2] - f[-2])) / (12 * h)
             err = self._err(fd, V, d, diff, f[1])
             best = err if best is None else min(best, err)
+            if best < 1e-9:  # convincing already: the smaller step would only cost time
+                break
         self.sides = self.replay = None
         return best
 
