@@ -1,0 +1,190 @@
+"""The fast engine's driver: packs parameters, runs the kernels in chunks, logs."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from chainrule.config import DTYPES
+from chainrule.errors import DivergenceError
+from chainrule.fast.common import ACTIVATION_CODES, LEAKY_ALPHA, LOSS_CODES, OPTIMIZER_CODES
+
+Progress = Callable[[int], None]
+
+
+def _key(name: str) -> str:
+    key = name.replace("-", "_").lower()
+    return {"leakyrelu": "leaky_relu", "svm": "hinge", "cross_entropy": "softmax",
+            "ce": "softmax"}.get(key, key)
+
+
+def unsupported(config) -> Optional[str]:
+    """None if the fast engine covers ``config``, else a short reason, e.g. "the adam optimizer"."""
+    if _key(config.activation) not in ACTIVATION_CODES:
+        return f"the {config.activation} activation"
+    if _key(config.loss) not in LOSS_CODES:
+        return f"the {config.loss} loss"
+    if config.optimizer not in OPTIMIZER_CODES:
+        return f"the {config.optimizer} optimizer"
+    if config.dtype not in DTYPES:
+        return f"dtype {config.dtype}"
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return "this machine (numba is not installed)"
+    return None
+
+
+class Model:
+    """Parameters packed for the kernels: one flat vector, views per layer."""
+
+    def __init__(self, params, dtype) -> None:
+        self.sizes = [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
+        n = sum(W.size + b.size for W, b in params)
+        self.theta = np.empty(n, dtype)
+        self.grad = np.zeros(n, dtype)
+        self.Ws, self.bs, self.gWs, self.gbs = [], [], [], []
+        off = 0
+        for W, b in params:
+            a, c = W.shape
+            self.theta[off:off + a * c] = W.ravel()
+            self.Ws.append(self.theta[off:off + a * c].reshape(a, c))
+            self.gWs.append(self.grad[off:off + a * c].reshape(a, c))
+            off += a * c
+            self.theta[off:off + c] = b.ravel()
+            self.bs.append(self.theta[off:off + c])
+            self.gbs.append(self.grad[off:off + c])
+            off += c
+        self.WTs = [np.ascontiguousarray(W.T) for W in self.Ws]
+        # dW is accumulated along the longer of fan_in/fan_out; transposed when fan_out < fan_in
+        self.use_t = np.array([W.shape[1] < W.shape[0] for W in self.Ws])
+        self.gWTs = [np.zeros((W.shape[1], W.shape[0]) if t else (1, 1), dtype)
+                     for W, t in zip(self.Ws, self.use_t)]
+        self.m = np.zeros(n, dtype)
+        self.v = np.zeros(n, dtype)
+
+    def params(self):
+        return [(W, b.reshape(1, -1)) for W, b in zip(self.Ws, self.bs)]
+
+
+def _hyper(config):
+    extra = config.extra or {}
+    return dict(act=ACTIVATION_CODES[_key(config.activation)], alpha=LEAKY_ALPHA,
+                loss_kind=LOSS_CODES[_key(config.loss)], reg=float(config.reg),
+                opt=OPTIMIZER_CODES[config.optimizer], lr=float(config.lr),
+                mu=float(extra.get("mu", 0.9)), b1=float(extra.get("beta1", 0.9)),
+                b2=float(extra.get("beta2", 0.999)), eps=float(extra.get("eps", 1e-8)))
+
+
+def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Progress] = None):
+    """Train like :func:`chainrule.training.run_reference`; returns ``(params, history)``."""
+    from chainrule.fast import fused, generic
+    from chainrule.training import _batches
+
+    dtype = np.dtype(config.dtype)
+    X = np.ascontiguousarray(X, dtype=dtype)
+    y = np.ascontiguousarray(y, dtype=np.int64)
+    N = len(y)
+    model = Model(params, dtype)
+    hp = _hyper(config)
+    R = generic.R
+    bufs = tuple(np.zeros((R, n), dtype) for n in model.sizes[1:])
+    dAs = tuple(np.zeros(n, dtype) for n in model.sizes[1:-1]) or (np.zeros(1, dtype),)
+    xbuf = np.zeros((R, model.sizes[0]), dtype)
+    all_rows = np.arange(N, dtype=np.int64)
+    use_fused = fused.covers(config, model.sizes) and not config.extra.get("generic", False)
+    fbufs = fused.make_buffers(model.sizes[1] if use_fused else 1, dtype)
+    batch = config.batch
+    full = batch is None or batch >= N
+    batches = _batches(N, batch, rng)
+    iterations, log_every = config.iterations, config.log_every
+    tick = max(1, iterations // 100)
+
+    def kernel(n, t0, idx, losses, corrects):
+        if use_fused:
+            import numba
+
+            par = numba.get_num_threads() > 1 and N * model.sizes[1] >= fused.PARALLEL_MIN_WORK
+            kern = fused.run_chunk_fused_parallel if par else fused.run_chunk_fused_serial
+            return kern(
+                n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
+                tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, model.theta,
+                model.grad, model.m, model.v, hp["loss_kind"], hp["reg"], hp["opt"], hp["lr"],
+                hp["mu"], hp["b1"], hp["b2"], hp["eps"], losses, corrects, *fbufs,
+                dtype.type(0), dtype.type(1))
+        return generic.run_chunk(
+            n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
+            tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, bufs, xbuf, dAs,
+            model.theta, model.grad, model.m, model.v, hp["act"], hp["alpha"], hp["loss_kind"],
+            hp["reg"], hp["opt"], hp["lr"], hp["mu"], hp["b1"], hp["b2"], hp["eps"],
+            losses, corrects)
+
+    history: list[dict] = []
+    i = 0
+    while i < iterations:
+        end = min(iterations, (i // tick + 1) * tick)
+        if not full and log_every:
+            nxt = (i // log_every + 1) * log_every  # stop before the next logged iteration
+            end = min(end, nxt)
+            if i % log_every == 0:
+                history.append(_evaluate(model, X, y, all_rows, bufs, xbuf, dAs, hp, i))
+        n = end - i
+        idx = (np.empty((n, 0), np.int64) if full
+               else np.stack([next(batches) for _ in range(n)]).astype(np.int64))
+        losses = np.zeros(n)
+        corrects = np.zeros(n)
+        done = kernel(n, i, idx, losses, corrects)
+        if full and log_every:
+            for k in range(min(done + 1, n)):
+                if (i + k) % log_every == 0 and k < done:
+                    history.append({"iteration": i + k, "loss": float(losses[k]),
+                                    "accuracy": float(corrects[k] / N)})
+        if done < n:
+            raise DivergenceError(i + done, float(losses[done]), config.lr)
+        i = end
+        if progress is not None and (i % tick == 0 or i == iterations):
+            progress(i)
+    return model.params(), history
+
+
+def _evaluate(model, X, y, all_rows, bufs, xbuf, dAs, hp, i):
+    """Full-data loss and accuracy of the current weights (mini-batch logging)."""
+    from chainrule.fast import generic
+
+    scratch = Model(model.params(), model.theta.dtype)
+    losses, corrects = np.zeros(1), np.zeros(1)
+    hp = dict(hp, lr=0.0)  # the update of this throw-away copy is irrelevant
+    generic.run_chunk(1, 0, X, y, all_rows, np.empty((1, 0), np.int64), tuple(scratch.Ws),
+                      tuple(scratch.WTs), tuple(scratch.bs), tuple(scratch.gWs),
+                      tuple(scratch.gWTs), tuple(scratch.gbs), scratch.use_t, bufs, xbuf, dAs,
+                      scratch.theta, scratch.grad, scratch.m, scratch.v, hp["act"], hp["alpha"],
+                      hp["loss_kind"], hp["reg"], 0, 0.0, 0.0, 0.0, 0.0, 0.0, losses, corrects)
+    return {"iteration": i, "loss": float(losses[0]), "accuracy": float(corrects[0] / len(y))}
+
+
+def warmup() -> float:
+    """Compile (or load from the disk cache) the kernels; returns the seconds it took."""
+    import time
+
+    from chainrule.config import TrainConfig
+
+    t0 = time.perf_counter()
+    rng = np.random.RandomState(0)
+    X = rng.randn(8, 2)
+    y = np.arange(8) % 2
+    from chainrule.fast import fused
+
+    saved = fused.PARALLEL_MIN_WORK
+    try:
+        for dtype in DTYPES:
+            kws = ({}, {"extra": {"generic": True}}, {"optimizer": "sgd", "batch_size": 4}, {})
+            for k, kw in enumerate(kws):
+                fused.PARALLEL_MIN_WORK = 0 if k == len(kws) - 1 else saved  # last: threaded kernel
+                cfg = TrainConfig(hidden=(4,), iterations=2, dtype=dtype, log_every=1, **kw)
+                params = [(0.01 * rng.randn(2, 4), np.zeros((1, 4))),
+                          (0.01 * rng.randn(4, 2), np.zeros((1, 2)))]
+                run(cfg, X, y, params, rng)
+    finally:
+        fused.PARALLEL_MIN_WORK = saved
+    return time.perf_counter() - t0
