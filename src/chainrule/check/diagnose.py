@@ -213,8 +213,14 @@ def intermediate_text(a, L, rec, lines) -> str:
         src = a.show(node.value.id)
         return (f"{L.writes} holds {src} (not a gradient yet). It is the *same array* as {src}, not a "
                 f"copy: the next in-place edits change {src} too (use `{src}.copy()` to keep it)")
-    if L.closest is not None and L.closest.rel < 1e-6 and L.closest.q.is_param:
-        return f"{L.writes} holds the data part of {_d(L.closest.q.label)}"
+    if L.closest is not None and L.closest.q.is_param:
+        if L.closest.rel < 1e-6:
+            return f"{L.writes} holds the data part of {_d(L.closest.q.label)}"
+        missing = reg_diag(a, L, L.closest.q)
+        if missing and "lacks the regularisation" in missing:
+            P_ = L.closest.q.label
+            return (f"{L.writes} holds the data-loss part of {_d(P_)}; the regularisation term "
+                    f"(λ·{P_}, from l2.backward) is still to be added")
     if L.value is not None and isinstance(L.value, np.ndarray) and L.value.dtype == bool:
         return f"{L.writes} is a mask (not a gradient)"
     return f"{L.writes} holds an intermediate value, not yet a gradient"
