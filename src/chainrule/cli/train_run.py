@@ -68,9 +68,10 @@ def print_summary(result: TrainResult, written: list[Path], quiet: bool = False)
     for note in result.notices:
         console.print(f"[yellow]note:[/] {note}")
     if not quiet and result.history:
-        table = Table(title=f"{c.dataset}: {result.data.n} points, {result.data.classes} classes, "
-                            f"hidden {','.join(map(str, c.hidden))} {c.activation}, {c.optimizer} "
-                            f"step {c.lr:g}", title_justify="left")
+        console.print(f"{c.dataset}: {result.data.n} points, {result.data.classes} classes · hidden "
+                      f"{','.join(map(str, c.hidden))} {c.activation} · {c.loss} · {c.optimizer} "
+                      f"step {c.lr:g}" + (f" · reg {c.reg:g}" if c.reg else ""))
+        table = Table()
         table.add_column("iteration", justify="right")
         table.add_column("loss", justify="right")
         table.add_column("accuracy", justify="right")
