@@ -159,6 +159,13 @@ def set_threads(n: int) -> None:
         pass
 
 
+SETTLE = 0.3
+"""Seconds of pause before each timed block.  OpenBLAS and OpenMP worker threads
+busy-wait for a while after a BLAS call; without the pause, the row that follows
+the learner's loop or PyTorch shares its two cores with those spinning threads,
+which no real run of that row alone would do."""
+
+
 def run_bench(iterations: int = 100, blocks: int = 5, threads: int = 2,
               config: Optional[TrainConfig] = None, engines: Optional[list[str]] = None,
               torch_ok: bool = True, sklearn_ok: bool = True) -> dict:
@@ -174,6 +181,7 @@ def run_bench(iterations: int = 100, blocks: int = 5, threads: int = 2,
     finals: dict[str, tuple[float, float]] = {}
     for _ in range(blocks):
         for name, run in runners.items():
+            time.sleep(SETTLE)  # let the previous row's BLAS/OpenMP workers stop spinning
             t0 = time.perf_counter()
             params, extra = run(iterations)
             times[name].append((time.perf_counter() - t0) / iterations * 1e3)

@@ -243,7 +243,7 @@ def _compile(parallel: bool):
 
 run_chunk_fused_parallel = _compile(True)
 run_chunk_fused_serial = _compile(False)
-PARALLEL_MIN_WORK = 4_000_000  # N*h below this: serial (threads cost more than they save)
+PARALLEL_MIN_WORK = 400_000  # N*h below this: serial (threads cost more than they save)
 
 
 def covers(config, sizes) -> bool:
