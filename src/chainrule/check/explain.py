@@ -135,8 +135,8 @@ def build_report(a) -> Report:
         chain, reason = narrate_bwd.texts(a, fw, L, pat, rec) if pat else ("", "")
         err_fd, err_ad = _fd(a, fd, L, rec) if fd is not None and rec.error is None else (None, None)
         wv = rec.after.get(next((w for w in rec.after if a.show(w) == L.writes), ""), L.value)
-        title = fs[0].title if fs else (f"Update {L.writes}" if L.verdict == "update" else L.writes)
-        if L.verdict == "update":
+        title = f"{L.writes}: {_lower_first(fs[0].title)}" if fs else L.writes
+        if L.verdict == "update" or "update.gd" in keys:
             title = f"Update {L.writes}"
         rep.steps.append(Step(
             code=L.code, writes=L.writes, holds=L.verdict, gradient_of=L.gradient_of, factor=L.factor,
@@ -150,3 +150,8 @@ def build_report(a) -> Report:
             line=L.line, message=L.message, ok=L.ok))
     rep.kinks = res.kinks
     return rep
+
+
+def _lower_first(title: str) -> str:
+    """'Gradient of the bias' -> 'gradient of the bias'; acronyms such as 'L2' stay."""
+    return title if title[:2].isupper() or title[1:2].isdigit() else title[:1].lower() + title[1:]
