@@ -136,6 +136,9 @@ def find_updates(body, records, start: dict) -> list[Update]:
         before = records[idx].before if idx < len(records) else {}
         if before:
             arrays = [n for n in names if isinstance(before.get(n), np.ndarray) and before[n].size > 1]
+            if not arrays:  # a (1, 1) bias: its gradient is a 1-element array computed in the loop
+                arrays = [n for n in names if n in assigned and isinstance(before.get(n), np.ndarray)
+                          and before[n].size == start[p].size]
             same = [n for n in arrays if before[n].size == start[p].size]
             grad = (same or arrays or [None])[0]
         else:

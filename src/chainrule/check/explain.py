@@ -149,9 +149,30 @@ def build_report(a) -> Report:
             rel_error_fd=err_fd, rel_error_autodiff=err_ad,
             line=L.line, message=L.message, ok=L.ok))
     rep.kinks = res.kinks
-    return rep
+    return _learner_names(rep, a.plan.display)
 
 
 def _lower_first(title: str) -> str:
-    """'Gradient of the bias' -> 'gradient of the bias'; acronyms such as 'L2' stay."""
-    return title if title[:2].isupper() or title[1:2].isdigit() else title[:1].lower() + title[1:]
+    """'Gradient of the bias' -> 'gradient of the bias'; words such as 'L2', 'ReLU', 'SVM' stay."""
+    first = title.split(" ", 1)[0]
+    return title[:1].lower() + title[1:] if first[1:] == first[1:].lower() and first.isalpha() else title
+
+
+def _learner_names(obj, display: dict):
+    """Every string in the report with dict entries shown as the learner wrote them (``model["W1"]``)."""
+    from dataclasses import fields, is_dataclass
+
+    from chainrule.check.dictkeys import shown
+
+    if not any(v.endswith('"]') for v in display.values()):
+        return obj
+    if isinstance(obj, str):
+        return shown(obj, display)
+    if isinstance(obj, list):
+        return [_learner_names(v, display) for v in obj]
+    if isinstance(obj, dict):
+        return {_learner_names(k, display): _learner_names(v, display) for k, v in obj.items()}
+    if is_dataclass(obj) and not isinstance(obj, type):
+        for f in fields(obj):
+            setattr(obj, f.name, _learner_names(getattr(obj, f.name), display))
+    return obj

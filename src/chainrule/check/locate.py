@@ -22,7 +22,8 @@ from chainrule.errors import ChainruleError
 SUPPORTED = ("supported styles: a top-level training loop, a loop inside a function that the "
              "script calls, forward/backward helper functions called from the loop; plain numpy "
              "arrays as parameters (W, b, W2, ...) updated with `W += -step*dW`, `W -= lr*dW` or "
-             "`W = W - lr*dW`")
+             "`W = W - lr*dW`, or kept in a dict with string-literal keys (`model[\"W1\"] += -step*grads[\"W1\"]`; "
+             "computed keys such as `parameters[\"W\" + str(l)]` are not supported)")
 
 Path = list  # [(list_of_stmts, index), ...] from the outermost level down
 
@@ -50,6 +51,20 @@ class Plan:
 
 def is_update(stmt: ast.stmt) -> Optional[str]:
     """The parameter name if ``stmt`` looks like a gradient-descent update."""
+    from chainrule.check.dictkeys import key_of, synthetic
+
+    t = stmt.target if isinstance(stmt, ast.AugAssign) else \
+        stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+    kk = key_of(t) if t is not None else None
+    if kk:  # model["W1"] += -step * dW1: a dict-held parameter
+        d, k = kk
+        name = synthetic(d, k)
+
+        class _R(ast.NodeTransformer):
+            def visit_Subscript(self, node):
+                return ast.Name(synthetic(*key_of(node)), node.ctx) if key_of(node) else self.generic_visit(node)
+
+        return name if is_update(_R().visit(copy.deepcopy(stmt))) == name else None
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
             and isinstance(stmt.op, (ast.Add, ast.Sub)):
         names = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}

@@ -38,15 +38,18 @@ class CheckResult:
 
 
 def from_analysis(a) -> CheckResult:
+    from chainrule.check.dictkeys import shown
+
     lines = []
     for L in a.lines:
         if a.trace.records[L.index].stmt.internal:
             continue
-        lines.append({"line": L.line, "code": L.code, "writes": L.writes, "verdict": L.verdict,
-                      "gradient_of": L.gradient_of,
+        lines.append({"line": L.line, "code": L.code, "writes": shown(L.writes, a.plan.display),
+                      "verdict": L.verdict,
+                      "gradient_of": shown(L.gradient_of, a.plan.display),
                       "factor": None if L.factor is None else float(L.factor),
                       "rel_error": None if L.rel_error is None else float(L.rel_error),
-                      "message": L.message})
+                      "message": shown(L.message, a.plan.display)})
     kinks = []
     for k in (a.grads.kinks if a.grads else []):
         kinks.append({key: v for key, v in k.items() if key != "mask"})
@@ -63,7 +66,8 @@ def from_analysis(a) -> CheckResult:
         if st.internal:
             continue
         src.append((st.line, st.code, roles.get(i, "other" if i < len(a.trace.records) else "not run")))
-    return CheckResult(ok, a.loss_name, loss_line, culprit, lines, kinks, src, list(a.notes),
+    return CheckResult(ok, a.loss_name, loss_line, culprit, lines, kinks, src,
+                       [shown(n, a.plan.display) for n in a.notes],
                        a.plan.script.path)
 
 

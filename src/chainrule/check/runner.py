@@ -25,6 +25,7 @@ from typing import Any, Optional
 import numpy as np
 
 from chainrule.check.dataflow import reads, writes
+from chainrule.check.dictkeys import rewrite as rewrite_dict_keys
 from chainrule.check.lazyplot import LazyMatplotlib
 from chainrule.check.locate import Plan, Stmt
 from chainrule.check.translate import translate
@@ -205,6 +206,7 @@ class Runner:
                                      f"{k - 1} iterations; choose a smaller --iteration.")
             if k < n:
                 self._exec([once])
+        rewrite_dict_keys(self.plan, self.ns)  # model["W1"] -> model__W1 (no-op without dicts)
         trace = Trace(ns=self.ns, start=_frozen(self.ns), rng_state=np.random.get_state())
         for idx, st in enumerate(self.plan.body):
             before = {r: snap(self.ns[r]) for r in reads(st.node) if r in self.ns}
