@@ -28,19 +28,19 @@ from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, 
 R = 4  # rows per tile
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _axpy(y, a, x):
     for j in range(y.shape[0]):
         y[j] += a * x[j]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _axpy4(y, a0, x0, a1, x1, a2, x2, a3, x3):
     for j in range(y.shape[0]):
         y[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _dot(x, y):
     s = x[0] * 0.0
     for j in range(x.shape[0]):
@@ -48,7 +48,7 @@ def _dot(x, y):
     return s
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _layer_forward(a, W, WT, b, z, skip_zero):
     """``z = a @ W + b`` for one row ``a``."""
     n_in, n_out = W.shape
@@ -66,7 +66,7 @@ def _layer_forward(a, W, WT, b, z, skip_zero):
         z[j] += b[j]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _grad_weights(A, dZ, nr, gW, gWT, use_t):
     """Add ``A[:nr].T @ dZ[:nr]`` to ``gW`` (or its transpose to ``gWT``)."""
     if not use_t:
@@ -87,7 +87,7 @@ def _grad_weights(A, dZ, nr, gW, gWT, use_t):
                     _axpy(gWT[j], dZ[r, j], A[r])
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _input_grad(dz, W, WT, out):
     """``out = dz @ W.T`` for one row ``dz``."""
     n_in, n_out = W.shape
