@@ -9,7 +9,7 @@ from typing import Any, Optional
 import numpy as np
 
 from chainrule.check import autodiff
-from chainrule.check.dataflow import Flow, find_updates, is_float_array, is_scalar, reads, writes
+from chainrule.check.dataflow import Flow, find_updates, is_scalar, reads, writes
 from chainrule.check.locate import SUPPORTED, locate
 from chainrule.check.runner import Runner, Trace
 from chainrule.check.source import load_script

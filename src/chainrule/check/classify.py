@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
 
 from chainrule.check import diagnose
-from chainrule.check.compare import Match, best_match, describe_factor, fit, tolerance
+from chainrule.check.compare import Match, best_match, describe_factor
 from chainrule.check.dataflow import reads, writes
 
 
@@ -56,7 +55,7 @@ def classify(a) -> None:
                 final_of[j] = u.param
     # a line whose variable is later completed in place (dW = ...; dW += reg*W) aims at the same param
     for u in a.updates:
-        j = final_of_idx = a.flow.writer(u.index, u.grad) if u.grad else None
+        j = a.flow.writer(u.index, u.grad) if u.grad else None
         while j is not None and u.grad in reads(a.flow.nodes[j]):
             j = a.flow.writer(j, u.grad)
             if j is not None:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import numpy as np
 
-from chainrule.check.compare import Match, _align, best_match, describe_factor, fit, tolerance
+from chainrule.check.compare import _align, describe_factor, fit, tolerance
 from chainrule.check.dataflow import reads, writes
 
 ACT_KEYS = {"relu": "relu.backward", "leaky_relu": "leaky_relu.backward", "tanh": "tanh.backward",

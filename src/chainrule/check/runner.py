@@ -16,7 +16,6 @@ import inspect
 import io
 import os
 import signal
-import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
