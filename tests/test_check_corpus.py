@@ -47,6 +47,7 @@ MUTANTS = {
     "mut_sign_db.py": ("wrong", "sign is flipped"),
     "mut_update_order.py": ("wrong", "after the update"),
     "mut_tanh_deriv.py": ("wrong", "1 − H"),
+    "mut_divide_by_len_twice.py": ("wrong", "divided by len(X) (= 120) once too often"),
 }
 
 

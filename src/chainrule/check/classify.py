@@ -39,7 +39,14 @@ def ints_in(ns: dict) -> dict[str, int]:
     for k, v in ns.items():
         if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and not k.startswith("_") and v > 2:
             out.setdefault(k, int(v))
-    return dict(sorted(out.items(), key=lambda kv: (kv[0] not in ("num_examples", "N", "n", "m"), kv[0])))
+    named = dict(sorted(out.items(), key=lambda kv: (kv[0] not in ("num_examples", "N", "n", "m"), kv[0])))
+    # sizes the script never names, e.g. `/ len(X)`: the data's number of rows (or columns, column-major)
+    for k, v in ns.items():
+        if isinstance(v, np.ndarray) and v.ndim == 2 and k.lower().lstrip("_").startswith(("x", "data", "input")):
+            for label, n in ((f"len({k})", v.shape[0]), (f"{k}.shape[1]", v.shape[1])):
+                if n > 2 and n not in named.values():
+                    named[label] = int(n)
+    return named
 
 
 def classify(a) -> None:
