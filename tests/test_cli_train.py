@@ -124,3 +124,29 @@ def test_every_bad_csv_is_one_paragraph_exit_2(content, words, tmp_path):
 def test_csv_that_is_a_folder(tmp_path):
     r = invoke("train", *SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{tmp_path}")
     assert_clean_error(r, 2, str(tmp_path.name))
+
+
+def test_compile_notice_only_when_cache_is_cold(monkeypatch):
+    from chainrule.cli import common
+    from chainrule.fast import cache
+
+    class TTY:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            TTY.seen.append(text)
+
+        def flush(self):
+            pass
+
+    TTY.seen = []
+    monkeypatch.setattr(common.sys, "stderr", TTY())
+    monkeypatch.setattr(cache, "is_cold", lambda: True)
+    common.announce_compile("fast")
+    assert any("compiling" in t for t in TTY.seen)
+    TTY.seen = []
+    common.announce_compile("reference")
+    monkeypatch.setattr(cache, "is_cold", lambda: False)
+    common.announce_compile("fast")
+    assert TTY.seen == []

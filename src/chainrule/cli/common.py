@@ -68,3 +68,16 @@ def friendly(func: F) -> F:
 
 def is_tty() -> bool:
     return sys.stdout.isatty()
+
+
+def announce_compile(engine: str) -> None:
+    """On the first run after installing, say on a terminal why the fast engine takes a while (stderr)."""
+    if engine != "fast" or not sys.stderr.isatty():
+        return
+    try:
+        from chainrule.fast.cache import is_cold
+    except ImportError:  # numba missing: the reference engine is used, nothing compiles
+        return
+    if is_cold():
+        print("note: compiling chainrule's fast training kernel once (about 20-60 s on this first run); "
+              "later runs load it from the disk cache in about a second.", file=sys.stderr)

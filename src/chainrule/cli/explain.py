@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from chainrule.cli.app import app
-from chainrule.cli.common import friendly, is_tty
+from chainrule.cli.common import announce_compile, friendly, is_tty
 
 
 @app.command()
@@ -42,6 +42,8 @@ def explain(
     if out is not None:
         ensure_writable(out, force)  # refuse before the work, not after
     train = not no_train and script is None
+    if train:
+        announce_compile("fast")
     if train and sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from chainrule.cli.app import app
-from chainrule.cli.common import friendly, is_tty
+from chainrule.cli.common import announce_compile, friendly, is_tty
 from chainrule.config import TrainConfig
 
 
@@ -53,6 +53,8 @@ def train(
         optimizer=optimizer, batch_size=batch_size, seed=seed, rng=rng, log_every=log_every,
         engine=engine, dtype=dtype)
     show_progress = is_tty() and not (quiet or json_out)
+    if not quiet:
+        announce_compile(config.engine)
     result, written = run_train(config, out=None if no_plots else out, force=force,
                                 progress=show_progress)
     if json_out:

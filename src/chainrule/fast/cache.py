@@ -48,3 +48,15 @@ def ensure_fresh() -> None:
             marker.write_text(stamp)
         except OSError:  # read-only install: numba falls back to its own cache dir
             pass
+
+
+def is_cold() -> bool:
+    """True when no compiled kernel is cached yet, so the next run compiles (tens of seconds).
+
+    Only looks where :func:`ensure_fresh` manages the cache; a read-only install
+    (numba then caches elsewhere) counts as warm, so no false alarm is raised.
+    """
+    for d in _cache_dirs():
+        if d.is_dir() and any(d.glob("fused.*.nbi")):
+            return False
+    return os.access(HERE, os.W_OK)
