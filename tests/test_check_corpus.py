@@ -48,6 +48,8 @@ MUTANTS = {
     "mut_update_order.py": ("wrong", "after the update"),
     "mut_tanh_deriv.py": ("wrong", "1 − H"),
     "mut_divide_by_len_twice.py": ("wrong", "divided by len(X) (= 120) once too often"),
+    "mut_svm_correct_class.py": ("wrong", "matches no gradient"),
+    "mut_sigmoid_deriv.py": ("wrong", "wrong sigmoid derivative"),
 }
 
 
@@ -60,6 +62,13 @@ def test_mutants_culprit(name):
     entry = r.line(r.culprit_line)
     assert entry["verdict"] == verdict
     assert words in entry["message"], entry["message"]
+
+
+def test_svm_scaled_intermediate_is_not_blamed():
+    """``binary = (margins > 0)`` is N × ∂L/∂margins; the bug is the line after it."""
+    r = check_script(CORPUS / "mut_svm_correct_class.py")
+    first = r.line(bug_line("mut_svm_correct_class.py") - 2)
+    assert first["verdict"] == "scaled"
 
 
 def test_missing_reg_gradient_points_at_dw2():
