@@ -172,3 +172,22 @@ def refresh_transposes(Ws, WTs):
         for d in range(W.shape[0]):
             for j in range(W.shape[1]):
                 WT[j, d] = W[d, j]
+
+
+@njit(cache=True)
+def end_iteration(it, data_loss_sum, n_rows, correct, losses, corrects, Ws, WTs, gWs, gWTs, use_t,
+                  theta, grad, m, v, reg, opt, lr, mu, b1, b2, eps, t):
+    """Record iteration ``it``'s loss (data + L2) and accuracy, then update the parameters.
+
+    Returns False (and updates nothing) when the loss is NaN or infinite:
+    the driver then raises :class:`chainrule.errors.DivergenceError`.
+    """
+    loss = data_loss_sum / n_rows + (l2_loss(Ws, reg) if reg != 0.0 else 0.0)
+    losses[it] = loss
+    corrects[it] = correct
+    if not math.isfinite(loss):
+        return False
+    finish_grads(Ws, WTs, gWs, gWTs, use_t, reg)
+    update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t)
+    refresh_transposes(Ws, WTs)
+    return True

@@ -22,8 +22,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from chainrule.fast.common import (FASTMATH, finish_grads, l2_loss, loss_row, refresh_transposes,
-                                    update)
+from chainrule.fast.common import FASTMATH, end_iteration, loss_row
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -218,14 +217,9 @@ def _run_chunk_fused(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gW
             gb += Gb[c]
             gb2 += Gb2[c]
             out += outs[c]
-        loss = out[0] / n_rows + (l2_loss(Ws, reg) if reg != 0.0 else 0.0)
-        losses[it] = loss
-        corrects[it] = out[1]
-        if not np.isfinite(loss):
+        if not end_iteration(it, out[0], n_rows, out[1], losses, corrects, Ws, WTs, gWs, gWTs, use_t,
+                             theta, grad, m, v, reg, opt, lr, mu, b1, b2, eps, t_start + it + 1):
             return it
-        finish_grads(Ws, WTs, gWs, gWTs, use_t, reg)
-        update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t_start + it + 1)
-        refresh_transposes(Ws, WTs)
     return n_iters
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, finish_grads,
-                                    l2_loss, loss_row, refresh_transposes, update)
+from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, end_iteration,
+                                    loss_row)
 
 R = 4  # rows per tile
 
@@ -166,12 +166,7 @@ def run_chunk(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gWTs, gbs
         out[1] = 0.0
         tile_pass(X, y, rows, nb, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
                   act, alpha, loss_kind, float(nb), out)
-        loss = out[0] / nb + (l2_loss(Ws, reg) if reg != 0.0 else 0.0)
-        losses[it] = loss
-        corrects[it] = out[1]
-        if not np.isfinite(loss):
+        if not end_iteration(it, out[0], nb, out[1], losses, corrects, Ws, WTs, gWs, gWTs, use_t,
+                             theta, grad, m, v, reg, opt, lr, mu, b1, b2, eps, t_start + it + 1):
             return it
-        finish_grads(Ws, WTs, gWs, gWTs, use_t, reg)
-        update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t_start + it + 1)
-        refresh_transposes(Ws, WTs)
     return n_iters
