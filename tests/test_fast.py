@@ -155,7 +155,7 @@ def test_results_do_not_depend_on_the_number_of_threads(monkeypatch):
     from chainrule.fast import fused
 
     monkeypatch.setattr(fused, "PARALLEL_MIN_WORK", 0)  # use the threaded kernel even here
-    config = TrainConfig(iterations=20, log_every=1)
+    config = TrainConfig(iterations=20, log_every=1, optimizer="sgd", batch_size=200)
     data, params, _ = prepare(config)
     out = []
     for n in (1, min(2, numba.config.NUMBA_NUM_THREADS)):

@@ -18,6 +18,9 @@ from chainrule.errors import ChainruleError
 from chainrule.plots import (
     PALETTE,
     PNG_SIGNATURE,
+    REGION_ALPHA,
+    _decade_label,
+    _two_five_label,
     _wants_log,
     decision_boundary_png,
     loss_curve_png,
@@ -75,6 +78,25 @@ def test_log_scale_only_when_the_range_warrants():
     assert not _wants_log(np.array([1.0, 0.0]))  # zero cannot go on a log axis
 
 
+def test_log_axis_labels_are_plain_text():
+    assert _decade_label(0.01) == "10⁻²"
+    assert _decade_label(1.0) == "10⁰"
+    assert _decade_label(1e10) == "10¹⁰"
+    assert _decade_label(0.5) == "0.5"  # not a decade: plain number
+    assert [_two_five_label(v) for v in (0.02, 0.03, 0.05, 0.2, 0.5, 0.7, 20.0)] == \
+        ["0.02", "", "0.05", "0.2", "0.5", "", "20"]
+
+
+def test_long_title_widens_the_image_instead_of_being_cut_off():
+    plain = decode(loss_curve_png([0, 1], [1.0, 0.5]))[..., :3]
+    long = decode(loss_curve_png([0, 1], [1.0, 0.5], title="W" * 80))[..., :3]
+    assert long.shape[1] > 1.5 * plain.shape[1]
+    for image in (plain, long):  # a white frame all round: nothing touches the edge
+        frame = np.r_[image[:5].reshape(-1, 3), image[-5:].reshape(-1, 3),
+                      image[:, :5].reshape(-1, 3), image[:, -5:].reshape(-1, 3)]
+        assert frame.min() > 0.99
+
+
 def test_loss_curve_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
         loss_curve_png([0, 1, 2], [0.5, 0.4])
@@ -96,6 +118,38 @@ def test_decision_boundary_is_a_non_uniform_png_in_class_colours():
         tint = 0.28 * np.array(to_rgb(PALETTE[k])) + 0.72
         close = np.abs(rgb - tint).max(axis=-1) < 0.02  # (H, W)
         assert close.mean() > 0.05, f"class {k} region missing"
+
+
+def tint_mask(rgb: np.ndarray, k: int) -> np.ndarray:
+    """(H, W) pixels showing the region colour of class k (its colour at REGION_ALPHA over white)."""
+    tint = REGION_ALPHA * np.array(to_rgb(PALETTE[k])) + 1 - REGION_ALPHA
+    return np.abs(rgb - tint).max(axis=-1) < 0.02
+
+
+def region_spans(rgb: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns (axis=0) or rows (axis=1) mostly covered by class 0's region, and by class 1's."""
+    counts = [tint_mask(rgb, k).sum(axis=axis) for k in (0, 1)]
+    return tuple(np.flatnonzero(c > 0.5 * c.max()) for c in counts)
+
+
+@pytest.mark.parametrize("feature", [0, 1])
+def test_boundary_regions_are_where_predict_puts_them(feature):
+    """predict: class 1 where x_f > 0.  The data spans [-1, 3] along x_f, so with 10% padding
+    the border lies 1.4 / 4.8 of the way across; class 1 is right (x1) or up (x2)."""
+    X = np.array([[-1.0, -1.0], [3.0, -1.0], [-1.0, 1.0], [3.0, 1.0]])  # (4, 2)
+    if feature == 1:
+        X = X[:, ::-1]
+    y = (X[:, feature] > 0).astype(int)
+    png = decision_boundary_png(lambda p: (p[:, feature] > 0).astype(int), X, y)
+    rgb = decode(png)[..., :3]  # (H, W, 3)
+    if feature == 1:
+        rgb = np.rot90(rgb, k=-1)  # clockwise: "up" becomes "right"
+    zero, one = region_spans(rgb, axis=0)
+    assert zero.size > 50 and one.size > 50, "a class region is missing"
+    assert zero.max() < one.min(), "class 0 should be left of (below) class 1"
+    border = (zero.max() + one.min()) / 2
+    across = (border - zero.min()) / (one.max() - zero.min())
+    assert abs(across - 1.4 / 4.8) < 0.02, f"border {across:.3f} of the way across, expected {1.4 / 4.8:.3f}"
 
 
 def test_boundary_with_three_classes_and_names():
@@ -123,6 +177,13 @@ def test_boundary_accepts_scores_and_calls_in_chunks():
     png = decision_boundary_png(scores, X, y, resolution=100)
     assert png.startswith(PNG_SIGNATURE)
     assert max(sizes) <= 4096 and sum(sizes) == 100 * 100 + X.shape[0]
+
+
+def test_boundary_without_threadpoolctl(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails: BLAS threads left alone
+    X, y = two_blobs()
+    rgb = decode(decision_boundary_png(half_plane, X, y, resolution=50))[..., :3]
+    assert tint_mask(rgb, 0).mean() > 0.05 and tint_mask(rgb, 1).mean() > 0.05
 
 
 def test_predict_in_chunks_returns_labels():

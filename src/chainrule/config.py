@@ -39,7 +39,7 @@ class TrainConfig:
     rng: str = "legacy"  # legacy: np.random.seed stream, as the learner; modern: default_rng
     log_every: int = 100  # the learner prints every 100 iterations
     init_scale: float = 0.01  # weights = init_scale * randn
-    engine: str = "fast"  # fast (fused numba kernel) | reference (readable numpy)
+    engine: str = "fast"  # fast (compiled numba kernels) | reference (readable numpy)
     dtype: str = "float64"  # float64 | float32 (fast engine)
     extra: dict[str, Any] = field(default_factory=dict)  # momentum mu, adam betas, ...
 

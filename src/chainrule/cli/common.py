@@ -80,4 +80,4 @@ def announce_compile(engine: str) -> None:
         return
     if is_cold():
         print("note: compiling chainrule's fast training kernel once (about 20-60 s on this first run); "
-              "later runs load it from the disk cache in about a second.", file=sys.stderr)
+              "later runs load the compiled kernel from disk in milliseconds.", file=sys.stderr)

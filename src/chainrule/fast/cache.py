@@ -51,12 +51,18 @@ def ensure_fresh() -> None:
 
 
 def is_cold() -> bool:
-    """True when no compiled kernel is cached yet, so the next run compiles (tens of seconds).
+    """True when the next default run compiles the kernel first (tens of seconds).
 
-    Only looks where :func:`ensure_fresh` manages the cache; a read-only install
-    (numba then caches elsewhere) counts as warm, so no false alarm is raised.
+    The learner's shape loads the ahead-of-time module (:mod:`chainrule.fast.aot`);
+    it is cold until that module is built (or its build has failed once, after
+    which the JIT kernel is used and cached where :func:`ensure_fresh` manages it;
+    a read-only install, where numba caches elsewhere, counts as warm).
     """
+    from chainrule.fast import aot
+
+    if aot.failed() is None:
+        return aot.load() is None
     for d in _cache_dirs():
-        if d.is_dir() and any(d.glob("fused.*.nbi")):
+        if d.is_dir() and any(d.glob("tiled.*.nbi")):
             return False
     return os.access(HERE, os.W_OK)

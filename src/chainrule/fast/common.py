@@ -12,15 +12,12 @@ import math
 
 from numba import njit
 
+from chainrule.fast.codes import HINGE_DELTA  # noqa: F401  (a global of loss_row)
+
 # Reassociation lets LLVM vectorise sums; no "nnan"/"ninf": NaN must survive
 # so that divergence is detected, and no "arcp": x / N stays a true division.
 FASTMATH = {"reassoc", "contract"}
 
-ACTIVATION_CODES = {"relu": 0, "leaky_relu": 1, "tanh": 2, "sigmoid": 3}
-LOSS_CODES = {"softmax": 0, "hinge": 1}
-OPTIMIZER_CODES = {"gd": 0, "sgd": 0, "momentum": 1, "adam": 2}
-HINGE_DELTA = 1.0
-LEAKY_ALPHA = 0.01
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -107,6 +104,34 @@ def loss_row(s, label, loss_kind, n_batch):
     s[label] = -viol
     for k in range(K):
         s[k] = s[k] / n_batch
+    return lv, ok
+
+
+@njit(cache=True)
+def loss_row2(s0, s1, label, loss_kind, n_batch, d):
+    """:func:`loss_row` for K=2 with the scores given as two numbers, softmax unrolled.
+
+    Writes ``∂L/∂s`` into ``d[0], d[1]``; returns (row loss, 1/0 correct).
+    """
+    if loss_kind != 0:
+        d[0] = s0
+        d[1] = s1
+        return loss_row(d, label, loss_kind, n_batch)
+    ok = 1.0 if (1 if s1 > s0 else 0) == label else 0.0
+    m = s1 if s1 > s0 else s0
+    e0 = math.exp(s0 - m)
+    e1 = math.exp(s1 - m)
+    tot = e0 + e1
+    p0 = e0 / tot
+    p1 = e1 / tot
+    if label == 0:
+        lv = -math.log(p0)
+        p0 -= 1.0
+    else:
+        lv = -math.log(p1)
+        p1 -= 1.0
+    d[0] = p0 / n_batch
+    d[1] = p1 / n_batch
     return lv, ok
 
 

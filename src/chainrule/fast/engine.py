@@ -8,7 +8,7 @@ import numpy as np
 
 from chainrule.config import DTYPES
 from chainrule.errors import DivergenceError
-from chainrule.fast.common import ACTIVATION_CODES, LEAKY_ALPHA, LOSS_CODES, OPTIMIZER_CODES
+from chainrule.fast.codes import ACTIVATION_CODES, LEAKY_ALPHA, LOSS_CODES, OPTIMIZER_CODES
 
 Progress = Callable[[int], None]
 
@@ -29,11 +29,19 @@ def unsupported(config) -> Optional[str]:
         return f"the {config.optimizer} optimizer"
     if config.dtype not in DTYPES:
         return f"dtype {config.dtype}"
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a dependency
+    import importlib.util
+
+    if importlib.util.find_spec("numba") is None:  # pragma: no cover - numba is a dependency
         return "this machine (numba is not installed)"
     return None
+
+
+def ensure_built(config) -> None:
+    """Build the ahead-of-time kernel now if ``config`` may use it, so that timings exclude it."""
+    if config.activation == "relu" and config.batch is None and not config.extra.get("jit"):
+        from chainrule.fast import aot
+
+        aot.kernel(config.dtype)
 
 
 class Model:
@@ -79,7 +87,7 @@ def _hyper(config):
 
 def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Progress] = None):
     """Train like :func:`chainrule.training.run_reference`; returns ``(params, history)``."""
-    from chainrule.fast import fused, generic
+    from chainrule.fast import tiles
     from chainrule.training import _batches
 
     dtype = np.dtype(config.dtype)
@@ -88,37 +96,16 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
     N = len(y)
     model = Model(params, dtype)
     hp = _hyper(config)
-    R = generic.R
-    bufs = tuple(np.zeros((R, n), dtype) for n in model.sizes[1:])
-    dAs = tuple(np.zeros(n, dtype) for n in model.sizes[1:-1]) or (np.zeros(1, dtype),)
-    xbuf = np.zeros((R, model.sizes[0]), dtype)
-    all_rows = np.arange(N, dtype=np.int64)
-    use_fused = fused.covers(config, model.sizes) and not config.extra.get("generic", False)
-    fbufs = fused.make_buffers(model.sizes[1] if use_fused else 1, dtype)
     batch = config.batch
     full = batch is None or batch >= N
     batches = _batches(N, batch, rng)
     iterations, log_every = config.iterations, config.log_every
     tick = max(1, iterations // 100)
-
-    def kernel(n, t0, idx, losses, corrects):
-        if use_fused:
-            import numba
-
-            par = numba.get_num_threads() > 1 and N * model.sizes[1] >= fused.PARALLEL_MIN_WORK
-            kern = fused.run_chunk_fused_parallel if par else fused.run_chunk_fused_serial
-            return kern(
-                n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
-                tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, model.theta,
-                model.grad, model.m, model.v, hp["loss_kind"], hp["reg"], hp["opt"], hp["lr"],
-                hp["mu"], hp["b1"], hp["b2"], hp["eps"], losses, corrects, *fbufs,
-                dtype.type(0), dtype.type(1))
-        return generic.run_chunk(
-            n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
-            tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, bufs, xbuf, dAs,
-            model.theta, model.grad, model.m, model.v, hp["act"], hp["alpha"], hp["loss_kind"],
-            hp["reg"], hp["opt"], hp["lr"], hp["mu"], hp["b1"], hp["b2"], hp["eps"],
-            losses, corrects)
+    shape_ok = tiles.covers(config, model.sizes) and not config.extra.get("generic", False)
+    if shape_ok and full:
+        kernel = _tiled_kernel(config, model, hp, X, y, dtype)
+    else:
+        kernel = _jit_kernel(config, model, hp, X, y, dtype, fused=shape_ok)
 
     history: list[dict] = []
     i = 0
@@ -128,7 +115,7 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
             nxt = (i // log_every + 1) * log_every  # stop before the next logged iteration
             end = min(end, nxt)
             if i % log_every == 0:
-                history.append(_evaluate(model, X, y, all_rows, bufs, xbuf, dAs, hp, i))
+                history.append(_evaluate(model, X, y, hp, i))
         n = end - i
         idx = (np.empty((n, 0), np.int64) if full
                else np.stack([next(batches) for _ in range(n)]).astype(np.int64))
@@ -148,10 +135,74 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
     return model.params(), history
 
 
-def _evaluate(model, X, y, all_rows, bufs, xbuf, dAs, hp, i):
+def _tiled_kernel(config, model, hp, X, y, dtype):
+    """The learner's shape, full batch: the ahead-of-time module, else the JIT-compiled kernel."""
+    from chainrule.fast import aot, tiles
+
+    layout = tiles.Layout(X, y, model.sizes[1], config.extra.get("tile_rows"))
+    N = len(y)
+    kern = None if config.extra.get("jit") else aot.kernel(dtype.name)
+    if kern is None:
+        from chainrule.fast import tiled
+
+        kern = tiled.run_chunk_tiled
+
+    def kernel(n, t0, idx, losses, corrects):
+        return kern(
+            n, t0, *layout.args(N), tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
+            tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, model.theta,
+            model.grad, model.m, model.v, hp["loss_kind"], hp["reg"], hp["opt"], hp["lr"],
+            hp["mu"], hp["b1"], hp["b2"], hp["eps"], losses, corrects, layout.S, layout.D,
+            *layout.buffers, dtype.type(0), dtype.type(1))
+    return kernel
+
+
+def _generic_buffers(model, N):
+    """Row buffers of the generic kernel: all rows, per-layer (R, width), input row, ∂activations."""
+    from chainrule.fast import generic
+
+    dtype = model.theta.dtype
+    bufs = tuple(np.zeros((generic.R, n), dtype) for n in model.sizes[1:])
+    dAs = tuple(np.zeros(n, dtype) for n in model.sizes[1:-1]) or (np.zeros(1, dtype),)
+    xbuf = np.zeros((generic.R, model.sizes[0]), dtype)
+    return np.arange(N, dtype=np.int64), bufs, xbuf, dAs
+
+
+def _jit_kernel(config, model, hp, X, y, dtype, fused: bool):
+    """Mini-batches and every other architecture: the JIT-compiled fused or generic kernel."""
+    import numba
+
+    from chainrule.fast import fused as fz
+    from chainrule.fast import generic
+
+    N = len(y)
+    all_rows, bufs, xbuf, dAs = _generic_buffers(model, N)
+    fbufs = fz.make_buffers(model.sizes[1] if fused else 1, dtype)
+
+    def kernel(n, t0, idx, losses, corrects):
+        if fused:
+            par = numba.get_num_threads() > 1 and N * model.sizes[1] >= fz.PARALLEL_MIN_WORK
+            kern = fz.run_chunk_fused_parallel if par else fz.run_chunk_fused_serial
+            return kern(
+                n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
+                tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, model.theta,
+                model.grad, model.m, model.v, hp["loss_kind"], hp["reg"], hp["opt"], hp["lr"],
+                hp["mu"], hp["b1"], hp["b2"], hp["eps"], losses, corrects, *fbufs,
+                dtype.type(0), dtype.type(1))
+        return generic.run_chunk(
+            n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
+            tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, bufs, xbuf, dAs,
+            model.theta, model.grad, model.m, model.v, hp["act"], hp["alpha"], hp["loss_kind"],
+            hp["reg"], hp["opt"], hp["lr"], hp["mu"], hp["b1"], hp["b2"], hp["eps"],
+            losses, corrects)
+    return kernel
+
+
+def _evaluate(model, X, y, hp, i):
     """Full-data loss and accuracy of the current weights (mini-batch logging)."""
     from chainrule.fast import generic
 
+    all_rows, bufs, xbuf, dAs = _generic_buffers(model, len(y))
     scratch = Model(model.params(), model.theta.dtype)
     losses, corrects = np.zeros(1), np.zeros(1)
     hp = dict(hp, lr=0.0)  # the update of this throw-away copy is irrelevant
@@ -164,21 +215,21 @@ def _evaluate(model, X, y, all_rows, bufs, xbuf, dAs, hp, i):
 
 
 def warmup() -> float:
-    """Compile (or load from the disk cache) the kernels; returns the seconds it took."""
+    """Build (or load) every kernel: the ahead-of-time module and the JIT variants; returns seconds."""
     import time
 
     from chainrule.config import TrainConfig
+    from chainrule.fast import fused
 
     t0 = time.perf_counter()
     rng = np.random.RandomState(0)
     X = rng.randn(8, 2)
     y = np.arange(8) % 2
-    from chainrule.fast import fused
-
     saved = fused.PARALLEL_MIN_WORK
+    sgd = {"optimizer": "sgd", "batch_size": 4}
+    kws = ({}, {"extra": {"jit": True}}, {"extra": {"generic": True}}, sgd, sgd)
     try:
         for dtype in DTYPES:
-            kws = ({}, {"extra": {"generic": True}}, {"optimizer": "sgd", "batch_size": 4}, {})
             for k, kw in enumerate(kws):
                 fused.PARALLEL_MIN_WORK = 0 if k == len(kws) - 1 else saved  # last: threaded kernel
                 cfg = TrainConfig(hidden=(4,), iterations=2, dtype=dtype, log_every=1, **kw)

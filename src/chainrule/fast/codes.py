@@ -1,0 +1,7 @@
+"""The kernels' integer codes for activations, losses and optimizers (no numba here)."""
+
+ACTIVATION_CODES = {"relu": 0, "leaky_relu": 1, "tanh": 2, "sigmoid": 3}
+LOSS_CODES = {"softmax": 0, "hinge": 1}
+OPTIMIZER_CODES = {"gd": 0, "sgd": 0, "momentum": 1, "adam": 2}
+HINGE_DELTA = 1.0
+LEAKY_ALPHA = 0.01
