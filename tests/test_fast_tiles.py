@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import chainrule
 from chainrule import fast
 from chainrule.config import TrainConfig
 from chainrule.errors import DivergenceError
@@ -135,7 +138,10 @@ def test_a_warm_default_run_does_not_import_numba():
     aot.kernel("float64")  # built (or loaded) by now
     code = ("import sys; from chainrule.training import train; from chainrule.config import TrainConfig;"
             "r = train(TrainConfig(iterations=20)); print(r.engine, 'numba' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    src = str(Path(chainrule.__file__).resolve().parents[1])  # this chainrule, not another install
+    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
     assert out.stdout.split() == ["fast", "False"]
 
 
