@@ -1,8 +1,8 @@
-"""Where the tiled kernel's rows go: small spatial tiles along a Hilbert curve (numpy only).
+"""Where the tiled kernel's rows go: a k-d split of the plane into small tiles (numpy only).
 
 :mod:`chainrule.fast.tiled` decides, per tile and hidden unit, from the tile's
 bounding box whether the unit is on, off or mixed for its rows; this module
-builds the tiles once per data set (``rows_per_tile`` rows each, a multiple of four),
+builds the tiles once per data set (padded to whole groups of four rows)
 and holds the working buffers.  It imports no numba, so a warm run that uses
 the ahead-of-time compiled kernel (:mod:`chainrule.fast.aot`) never loads numba.
 """
@@ -20,52 +20,63 @@ def tile_rows(n: int) -> int:
 
 
 def plan(X: np.ndarray, rows_per_tile: int):
-    """Sort the rows of ``X`` (N, 2) into spatial tiles of ``rows_per_tile`` rows.
+    """Sort the rows of ``X`` (N, 2) into spatial tiles of at most ``rows_per_tile`` rows.
 
-    Rows are ordered along a Hilbert curve (nearby on the curve means nearby
-    in the plane) and cut into consecutive tiles; the last tile is padded with
-    copies of its last row.  Returns ``(src, valid, starts, box)``: sorted row
-    ``r`` is original row ``src[r]``; ``valid[r]`` is False for padding rows
-    (their ∂L/∂s is 0, so they add exact zeros); tile ``t`` is
-    ``starts[t]:starts[t+1]``; ``box[t] = (c0, c1, hx, hy)`` bounds every row
-    of the tile: ``|x0 - c0| <= hx``, ``|x1 - c1| <= hy``.
+    A k-d split (:func:`kd_order`) cuts the plane into boxes of whole tiles;
+    each tile is padded to a multiple of four rows with copies of its first
+    row.  Returns ``(src, valid, starts, box)``: sorted row ``r`` is original
+    row ``src[r]``; ``valid[r]`` is False for padding rows (their ∂L/∂s is 0,
+    so they add exact zeros); tile ``t`` is ``starts[t]:starts[t+1]``;
+    ``box[t] = (c0, c1, hx, hy)`` bounds every row of the tile:
+    ``|x0 - c0| <= hx``, ``|x1 - c1| <= hy``.
+    """
+    order, bounds = kd_order(X, rows_per_tile)  # (N,), (tiles + 1,)
+    sizes = np.diff(bounds)  # (tiles,)
+    padded = sizes + (-sizes % 4)
+    starts = np.concatenate([[0], np.cumsum(padded)]).astype(np.int64)  # (tiles + 1,)
+    tile = np.repeat(np.arange(len(sizes)), padded)  # tile of each sorted row
+    k = np.arange(starts[-1]) - starts[tile]  # position inside its tile
+    valid = k < sizes[tile]
+    src = order[np.where(valid, bounds[tile] + k, bounds[tile])].astype(np.int64)
+    P = X[src].astype(np.float64)  # (M, 2), exact
+    low = np.minimum.reduceat(P, starts[:-1], axis=0)  # (tiles, 2)
+    high = np.maximum.reduceat(P, starts[:-1], axis=0)
+    return src, valid, starts, _boxes(P, tile, low, high, X.dtype)
+
+
+def kd_order(X: np.ndarray, rows_per_tile: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``X`` (N, 2) in k-d order and the tile boundaries in that order.
+
+    Level by level, every segment longer than a tile is sorted along its wider
+    side and cut after half of its tiles (rounded up), so every tile but the
+    last of a segment is full.  All segments of a level are sorted in one
+    ``lexsort``.
     """
     N, T = X.shape[0], rows_per_tile
-    order = hilbert_order(X)  # (N,)
-    n_tiles = -(-N // T)
-    src = np.concatenate([order, np.repeat(order[-1:], n_tiles * T - N)])  # (n_tiles*T,)
-    valid = np.arange(n_tiles * T) < N
-    starts = np.arange(n_tiles + 1, dtype=np.int64) * T
-    return src, valid, starts, _boxes(X[src].reshape(n_tiles, T, 2))
+    order = np.arange(N)
+    bounds = np.array([0, N])
+    while True:
+        sizes = np.diff(bounds)
+        split = sizes > T
+        if not split.any():
+            return order, bounds
+        P = X[order]  # (N, 2)
+        width = np.maximum.reduceat(P, bounds[:-1], axis=0) - np.minimum.reduceat(P, bounds[:-1], axis=0)
+        seg = np.repeat(np.arange(len(sizes)), sizes)  # segment of each row
+        key = np.where(split[seg], P[np.arange(N), np.argmax(width, axis=1)[seg]], np.arange(N))
+        order = order[np.lexsort((key, seg))]
+        cuts = bounds[:-1][split] + (-(-sizes[split] // T) // 2) * T
+        bounds = np.sort(np.concatenate([bounds, cuts]))
 
 
-def hilbert_order(X: np.ndarray, bits: int = 16) -> np.ndarray:
-    """Row order of ``X`` (N, 2) along a Hilbert curve over its bounding box ((N,) int64)."""
-    low, high = X.min(axis=0), X.max(axis=0)  # (2,)
-    span = np.where(high > low, high - low, 1.0)
-    n = 1 << bits
-    q = np.minimum(((X - low) / span * (n - 1)).astype(np.int64), n - 1)  # (N, 2) grid cells
-    x, y = q[:, 0], q[:, 1]
-    d = np.zeros(X.shape[0], np.int64)
-    s = n >> 1
-    while s > 0:  # the classic xy -> d conversion, all rows at once
-        rx = (x & s) > 0
-        ry = (y & s) > 0
-        d += s * s * ((3 * rx) ^ ry)
-        flip = ~ry & rx
-        x, y = np.where(flip, n - 1 - x, x), np.where(flip, n - 1 - y, y)
-        x, y = np.where(ry, x, y), np.where(ry, y, x)
-        s >>= 1
-    return np.argsort(d, kind="stable")
-
-
-def _boxes(P: np.ndarray) -> np.ndarray:
-    """(tiles, 4) boxes of the tiles' rows ``P`` (tiles, T, 2), half-widths rounded up so they surely bound."""
-    dtype = P.dtype
-    p = P.astype(np.float64)  # exact
-    c = ((p.min(axis=1) + p.max(axis=1)) / 2).astype(dtype)  # (tiles, 2)
-    half = np.abs(p - c.astype(np.float64)[:, None, :]).max(axis=1) * (1 + 1e-12)  # (tiles, 2)
-    return np.concatenate([c, np.nextafter(half.astype(dtype), dtype.type(np.inf))], axis=1)
+def _boxes(P: np.ndarray, tile: np.ndarray, low: np.ndarray, high: np.ndarray, dtype) -> np.ndarray:
+    """(tiles, 4) boxes in ``dtype``: centres, and half-widths rounded up so they surely bound ``P``."""
+    dtype = np.dtype(dtype)
+    c = ((low + high) / 2).astype(dtype)  # (tiles, 2)
+    far = np.abs(P - c.astype(np.float64)[tile])  # (M, 2)
+    half = np.maximum.reduceat(far, np.flatnonzero(np.r_[True, tile[1:] != tile[:-1]]), axis=0)
+    half = np.nextafter((half * (1 + 1e-12)).astype(dtype), dtype.type(np.inf))
+    return np.concatenate([c, half], axis=1)
 
 
 def covers(config, sizes) -> bool:
