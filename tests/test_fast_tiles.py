@@ -154,3 +154,41 @@ def test_mlp_prediction_of_the_fast_result_matches_reference_predictions():
     np.testing.assert_allclose([h["loss"] for h in fh], [h["loss"] for h in rh], rtol=1e-12)
     assert np.array_equal(MLP(fp).predict(data.X), MLP(rp).predict(data.X))
     assert engine.Model(fp, np.dtype("float64")).sizes == [2, 1000, 2]
+
+
+def test_threaded_serial_and_ahead_of_time_kernels_agree_bit_for_bit(monkeypatch):
+    import numba
+
+    from chainrule.fast import engine as eng
+
+    config = TrainConfig(iterations=40, log_every=5)
+    data, params, _ = prepare(config)
+    runs = []
+    for threads, extra in ((1, {}), (1, {"jit": True}), (min(2, numba.config.NUMBA_NUM_THREADS), {})):
+        numba.set_num_threads(threads)
+        monkeypatch.setattr(eng, "LONG_RUN", 0)  # threads whenever more than one is available
+        monkeypatch.setattr(eng, "PARALLEL_MIN_WORK", 0)
+        cfg = TrainConfig(iterations=40, log_every=5, extra=extra)
+        runs.append(fast.run(cfg, data.X, data.y, [(W.copy(), b.copy()) for W, b in params], None))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    (p0, h0) = runs[0]
+    for p, h in runs[1:]:
+        assert h == h0
+        for (Wa, ba), (Wb, bb) in zip(p, p0):
+            assert np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
+
+
+def test_threads_only_when_they_pay(monkeypatch):
+    import numba
+
+    from chainrule.fast import engine as eng
+
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    assert not eng._threaded(800 * 1000, 10**6)  # too little work per iteration
+    if numba.get_num_threads() > 1:
+        assert eng._threaded(80_000 * 1000, 100)  # numba is loaded here already
+    numba.set_num_threads(1)
+    assert not eng._threaded(80_000 * 1000, 10**6)  # one thread: the ahead-of-time kernel
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    monkeypatch.delitem(sys.modules, "numba")  # as in a fresh `chainrule train`
+    assert not eng._threaded(80_000 * 1000, 100)  # 8 s of work: not worth loading numba

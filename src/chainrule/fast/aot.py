@@ -4,7 +4,7 @@ Loading a JIT-compiled function from numba's disk cache still costs about
 1.2 s per process here (importing numba, refreshing its typing registries,
 which import scipy).  The learner's default run trains in about the same
 time, so that start-up doubled every ``chainrule train``.  The first run
-therefore builds :func:`chainrule.fast.tiled.run_chunk_tiled` into a plain
+therefore builds :func:`chainrule.fast.tiled._run_chunk_tiled` into a plain
 CPython extension module with ``numba.pycc`` (float64 and float32 entry
 points, code generated for this machine's CPU), and later runs import that
 module in milliseconds.
@@ -164,7 +164,7 @@ def _build_into(out: Path) -> Path:
     cc.target_cpu = llvm.get_host_cpu_name()
     cc.verbose = False
     for dtype, entry in ENTRY.items():
-        cc.export(entry, signature(dtype))(tiled.run_chunk_tiled.py_func)
+        cc.export(entry, signature(dtype))(tiled._run_chunk_tiled)
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         cc.compile()
@@ -172,7 +172,7 @@ def _build_into(out: Path) -> Path:
 
 
 def signature(dtype: str):
-    """The numba signature of :func:`chainrule.fast.tiled.run_chunk_tiled` for ``dtype``.
+    """The numba signature of :func:`chainrule.fast.tiled._run_chunk_tiled` for ``dtype``.
 
     Every array is C-contiguous, as :mod:`chainrule.fast.engine` and
     :class:`chainrule.fast.tiles.Layout` allocate them.
@@ -181,9 +181,9 @@ def signature(dtype: str):
 
     f = T.float64 if dtype == "float64" else T.float32
     a1, a2, a3 = (T.Array(f, n, "C") for n in (1, 2, 3))
-    i1 = T.Array(T.int64, 1, "C")
+    i1, i2 = T.Array(T.int64, 1, "C"), T.Array(T.int64, 2, "C")
     b1 = T.Array(T.boolean, 1, "C")
-    d1 = T.Array(T.float64, 1, "C")
+    d1, d2 = T.Array(T.float64, 1, "C"), T.Array(T.float64, 2, "C")
     W2, b2 = T.UniTuple(a2, 2), T.UniTuple(a1, 2)
     F = T.float64
     args = (T.int64, T.int64,  # n_iters, t_start
@@ -192,6 +192,6 @@ def signature(dtype: str):
             a1, a1, a1, a1,  # theta, grad, m, v
             T.int64, F, T.int64, F, F, F, F, F,  # loss_kind, reg, opt, lr, mu, b1, b2, eps
             d1, d1, a2, a2,  # losses, corrects, S, D
-            a1, a1, i1, a2, a2, a1, a2, a2, d1,  # IN, MIX, P, Q, CB, A, TT, G, out
+            a2, a2, i2, a3, a3, a2, a3, a3, a2, d2,  # IN, MIX, P, Q, CB, A, TT, G, Gb2, outs
             f, f)  # zero, one
     return T.int64(*args)

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+CHUNKS = 2  # fixed slices of the tiles, one buffer set each: same numbers on any number of threads
+
 
 def tile_rows(n: int) -> int:
     """Rows per tile: ~√N (more rows per tile = fewer boxes, more mixed rows), a multiple of 4."""
@@ -96,14 +98,14 @@ class Layout:
         self.xs1 = np.ascontiguousarray(X[src, 1])
         self.ys = np.ascontiguousarray(y[src], dtype=np.int64)
         self.tol = dtype.type(64 * np.finfo(dtype).eps)
-        M, h = len(src), width
+        M, h, C = len(src), width, CHUNKS
         self.S = np.zeros((M, 2), dtype)  # scores of the sorted rows
         self.D = np.zeros((M, 2), dtype)  # ∂L/∂scores of the sorted rows
-        self.buffers = (np.zeros(h, dtype), np.zeros(h, dtype),  # IN, MIX: unit on / mixed in a tile
-                        np.zeros(h, np.int64), np.zeros((5, h), dtype),  # P, Q: the mixed units
-                        np.zeros((5, h), dtype), np.zeros(6, dtype),  # CB: their ∂, A: Σ_on w vᵀ
-                        np.zeros((6, h), dtype), np.zeros((5, h), dtype),  # TT: Σ x dᵀ, G: ∂ mixed
-                        np.zeros(2))  # out: loss sum, correct
+        self.buffers = (np.zeros((C, h), dtype), np.zeros((C, h), dtype),  # IN, MIX: on / mixed
+                        np.zeros((C, h), np.int64), np.zeros((C, 5, h), dtype),  # P, Q: mixed units
+                        np.zeros((C, 5, h), dtype), np.zeros((C, 6), dtype),  # CB: their ∂, A: Σ w vᵀ
+                        np.zeros((C, 6, h), dtype), np.zeros((C, 5, h), dtype),  # TT: Σ x dᵀ, G: ∂
+                        np.zeros((C, 2), dtype), np.zeros((C, 2)))  # ∂b2, (loss sum, correct)
 
     def args(self, n_real: float):
         return (self.xs0, self.xs1, self.ys, self.valid, self.starts, self.box, self.tol,
