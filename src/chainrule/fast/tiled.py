@@ -12,15 +12,16 @@ unit the box decides, with a safety margin far above rounding error:
 * **mixed** (the unit's line crosses the box): the rows are done one by one,
   exactly like :mod:`chainrule.fast.fused`.
 
-With 800 points and 1000 units about 80% of the (tile, unit) pairs are on or
-off, so the per-row work shrinks to about a fifth.  Each tile is finished
+On the learner's network (800 points, 1000 units) 71% of the (tile, unit)
+pairs are on or off at the start and 84% once trained, so the per-row work
+shrinks to about a fifth.  Each tile is finished
 (forward, loss, backward) before the next, so nothing of size N x h exists;
 the working memory is a few rows of length h per slice of tiles.
 
 The numbers: the masks are the same as the reference's (a pair is decided by
 the box only when ``|z|`` is more than 64 ulps away from 0 for every row),
 and the sums are regrouped, which moves results by a few ulps (the learner's
-3000 iterations agree with the reference engine to ~1e-14).
+3000 iterations log the reference engine's losses to 1.3e-15).
 """
 
 from __future__ import annotations
