@@ -216,3 +216,24 @@ def end_iteration(it, data_loss_sum, n_rows, correct, losses, corrects, Ws, WTs,
     update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t)
     refresh_transposes(Ws, WTs)
     return True
+
+
+def threaded_and_serial(fn, name: str):
+    """``fn`` compiled twice, threaded and serial, each under its own name.
+
+    With ``cache=True`` numba would give both compilations of one Python
+    function the same disk-cache entry, so each gets a renamed copy
+    (``<name>_parallel``, ``<name>_serial``).  Returns ``(parallel, serial)``.
+    """
+    import types
+
+    out = []
+    for parallel in (True, False):
+        full = f"{name}_{'parallel' if parallel else 'serial'}"
+        code = fn.__code__.replace(co_name=full, co_qualname=full)
+        copy = types.FunctionType(code, fn.__globals__, full)
+        copy.__qualname__ = full
+        copy.__doc__ = fn.__doc__
+        out.append(njit(cache=True, parallel=parallel)(copy))
+    return tuple(out)
+

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from chainrule.fast.common import end_iteration, loss_row2
+from chainrule.fast.common import end_iteration, loss_row2, threaded_and_serial
 from chainrule.fast.tiled import _backward4, _forward4
 from chainrule.fast.tiles import covers  # noqa: F401  (the shape this kernel covers)
 
@@ -73,9 +73,9 @@ def _run_chunk_fused(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gW
     afterwards, so 1 and 2 threads give bit-identical results.  (The
     parallel loop lives in this top-level function: a cached function
     *calling* a cached parallel one crashed when loaded from disk.)  Compiled
-    twice, see :func:`_compile`: with threads, and serially (``prange`` is
-    then ``range``) for small batches where waking threads costs more than
-    it saves.
+    twice (:func:`chainrule.fast.common.threaded_and_serial`): with threads,
+    and serially (``prange`` is then ``range``) for small batches where
+    waking threads costs more than it saves.
     """
     C = CB.shape[0]
     out = np.zeros(2)
@@ -117,20 +117,7 @@ def _run_chunk_fused(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gW
     return n_iters
 
 
-def _compile(parallel: bool):
-    """A separately named copy of :func:`_run_chunk_fused` for numba (own disk-cache entry)."""
-    import types
-
-    name = "run_chunk_fused_parallel" if parallel else "run_chunk_fused_serial"
-    code = _run_chunk_fused.__code__.replace(co_name=name, co_qualname=name)
-    fn = types.FunctionType(code, globals(), name)
-    fn.__qualname__ = name
-    fn.__doc__ = _run_chunk_fused.__doc__
-    return njit(cache=True, parallel=parallel)(fn)
-
-
-run_chunk_fused_parallel = _compile(True)
-run_chunk_fused_serial = _compile(False)
+run_chunk_fused_parallel, run_chunk_fused_serial = threaded_and_serial(_run_chunk_fused, "run_chunk_fused")
 PARALLEL_MIN_WORK = 400_000  # batch*h below this: serial (threads cost more than they save)
 CHUNKS = 4  # fixed row split: results do not depend on the number of threads
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from chainrule.fast.common import FASTMATH, end_iteration, loss_row2
+from chainrule.fast.common import FASTMATH, end_iteration, loss_row2, threaded_and_serial
 
 # --------------------------------------------------------------------------- per tile (numba)
 
@@ -264,8 +264,9 @@ def _run_chunk_tiled(n_iters, t_start, xs0, xs1, ys, valid, starts, box, tol, n_
     own buffers and accumulators (``TT[c]``, ``G[c]``, ``Gb2[c]``,
     ``outs[c]``), added in slice order afterwards, so the serial and the
     threaded compilation, on any number of threads, give bit-identical
-    results.  Compiled three times: threaded and serial by numba's JIT (see
-    :func:`_compile`), and serial ahead of time by :mod:`chainrule.fast.aot`.
+    results.  Compiled three times: threaded and serial by numba's JIT
+    (:func:`chainrule.fast.common.threaded_and_serial`), and serial ahead of
+    time by :mod:`chainrule.fast.aot`.
     """
     C = TT.shape[0]
     nt = starts.shape[0] - 1
@@ -301,17 +302,4 @@ def _run_chunk_tiled(n_iters, t_start, xs0, xs1, ys, valid, starts, box, tol, n_
     return n_iters
 
 
-def _compile(parallel: bool):
-    """A separately named copy of :func:`_run_chunk_tiled` for numba (own disk-cache entry)."""
-    import types
-
-    name = "run_chunk_tiled_parallel" if parallel else "run_chunk_tiled_serial"
-    code = _run_chunk_tiled.__code__.replace(co_name=name, co_qualname=name)
-    fn = types.FunctionType(code, globals(), name)
-    fn.__qualname__ = name
-    fn.__doc__ = _run_chunk_tiled.__doc__
-    return njit(cache=True, parallel=parallel)(fn)
-
-
-run_chunk_tiled_parallel = _compile(True)
-run_chunk_tiled_serial = _compile(False)
+run_chunk_tiled_parallel, run_chunk_tiled_serial = threaded_and_serial(_run_chunk_tiled, "run_chunk_tiled")
