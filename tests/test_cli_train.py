@@ -142,11 +142,11 @@ def test_compile_notice_only_when_cache_is_cold(monkeypatch):
 
     TTY.seen = []
     monkeypatch.setattr(common.sys, "stderr", TTY())
-    monkeypatch.setattr(cache, "is_cold", lambda: True)
+    monkeypatch.setattr(cache, "is_cold", lambda config=None: True)
     common.announce_compile("fast")
     assert any("compiling" in t for t in TTY.seen)
     TTY.seen = []
     common.announce_compile("reference")
-    monkeypatch.setattr(cache, "is_cold", lambda: False)
+    monkeypatch.setattr(cache, "is_cold", lambda config=None: False)
     common.announce_compile("fast")
     assert TTY.seen == []

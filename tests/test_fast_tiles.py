@@ -192,3 +192,13 @@ def test_threads_only_when_they_pay(monkeypatch):
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     monkeypatch.delitem(sys.modules, "numba")  # as in a fresh `chainrule train`
     assert not eng._threaded(80_000 * 1000, 100)  # 8 s of work: not worth loading numba
+
+
+def test_learner_shape_guess_matches_the_kernel_the_engine_picks():
+    cases = [TrainConfig(), TrainConfig(hidden=(64, 64)), TrainConfig(classes=3),
+             TrainConfig(optimizer="sgd"), TrainConfig(activation="tanh"), TrainConfig(points=20, hidden=(30,))]
+    assert [tiles.learner_shape(c) for c in cases] == [True, False, False, False, False, True]
+    for c in cases:
+        data, params, _ = prepare(c)
+        sizes = [data.dim, *c.hidden, data.classes]
+        assert tiles.learner_shape(c) == (tiles.covers(c, sizes) and c.batch is None)

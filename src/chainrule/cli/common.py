@@ -70,14 +70,17 @@ def is_tty() -> bool:
     return sys.stdout.isatty()
 
 
-def announce_compile(engine: str) -> None:
-    """On the first run after installing, say on a terminal why the fast engine takes a while (stderr)."""
+def announce_compile(engine: str, config=None) -> None:
+    """On the first run after installing, say on a terminal why the fast engine takes a while (stderr).
+
+    ``config``: the run about to start (default: the learner's network).
+    """
     if engine != "fast" or not sys.stderr.isatty():
         return
     try:
         from chainrule.fast.cache import is_cold
     except ImportError:  # numba missing: the reference engine is used, nothing compiles
         return
-    if is_cold():
+    if is_cold(config):
         print("note: compiling chainrule's fast training kernel once (about 20-60 s on this first run); "
               "later runs load the compiled kernel from disk in milliseconds.", file=sys.stderr)

@@ -54,7 +54,7 @@ def train(
         engine=engine, dtype=dtype)
     show_progress = is_tty() and not (quiet or json_out)
     if not quiet:
-        announce_compile(config.engine)
+        announce_compile(config.engine, config)
     result, written = run_train(config, out=None if no_plots else out, force=force,
                                 progress=show_progress)
     if json_out:

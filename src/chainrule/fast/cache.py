@@ -50,19 +50,23 @@ def ensure_fresh() -> None:
             pass
 
 
-def is_cold() -> bool:
-    """True when the next default run compiles the kernel first (tens of seconds).
+def is_cold(config=None) -> bool:
+    """True when the next run of ``config`` (default: the learner's) compiles first (tens of seconds).
 
     The learner's shape loads the ahead-of-time module (:mod:`chainrule.fast.aot`);
-    it is cold until that module is built (or its build has failed once, after
-    which the JIT kernel is used and cached where :func:`ensure_fresh` manages it;
-    a read-only install, where numba caches elsewhere, counts as warm).
+    it is cold until that module is built (after a failed build, the JIT kernel
+    is used instead).  Other configurations use JIT kernels cached where
+    :func:`ensure_fresh` manages them; a read-only install, where numba
+    caches elsewhere, counts as warm.
     """
     from chainrule.fast import aot
+    from chainrule.fast.tiles import learner_shape
 
-    if aot.failed() is None:
+    tiled = config is None or learner_shape(config)
+    if tiled and aot.failed() is None:
         return aot.load() is None
+    pattern = "tiled.*.nbi" if tiled else "*.nbi"
     for d in _cache_dirs():
-        if d.is_dir() and any(d.glob("tiled.*.nbi")):
+        if d.is_dir() and any(d.glob(pattern)):
             return False
     return os.access(HERE, os.W_OK)

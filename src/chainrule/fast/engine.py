@@ -38,9 +38,9 @@ def unsupported(config) -> Optional[str]:
 
 def ensure_built(config) -> None:
     """Build the ahead-of-time kernel now if ``config`` may use it, so that timings exclude it."""
-    learner_shape = (config.activation == "relu" and len(config.hidden) == 1 and config.classes == 2
-                     and not config.dataset.startswith("csv:"))  # csv: D unknown until loaded
-    if learner_shape and config.batch is None and not config.extra.get("jit"):
+    from chainrule.fast.tiles import learner_shape
+
+    if learner_shape(config) and not config.extra.get("jit"):
         from chainrule.fast import aot
 
         aot.kernel(config.dtype)

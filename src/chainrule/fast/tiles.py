@@ -81,6 +81,12 @@ def _boxes(P: np.ndarray, tile: np.ndarray, low: np.ndarray, high: np.ndarray, d
     return np.concatenate([c, half], axis=1)
 
 
+def learner_shape(config) -> bool:
+    """Will ``config`` (before its data is loaded) most likely run on the tiled kernel?"""
+    return (config.activation == "relu" and len(config.hidden) == 1 and config.classes == 2
+            and config.batch is None and not config.dataset.startswith("csv:"))  # csv: D unknown
+
+
 def covers(config, sizes) -> bool:
     """Is this run the learner's shape (one hidden ReLU layer, D=2, K=2)?"""
     # h > 2 so that the engine keeps ∂W2 transposed (2, h), the layout this kernel writes
