@@ -50,6 +50,12 @@ MUTANTS = {
     "mut_divide_by_len_twice.py": ("wrong", "divided by len(X) (= 120) once too often"),
     "mut_svm_correct_class.py": ("wrong", "matches no gradient"),
     "mut_sigmoid_deriv.py": ("wrong", "wrong sigmoid derivative"),
+    "mut_dict_params_sign.py": ("wrong", "sign is flipped"),
+    "mut_ng_update_helper.py": ("wrong", "gradient ascent"),
+}
+GRADIENT_OF = {  # mutants whose culprit must also be named as the learner wrote the quantity
+    "mut_dict_params_sign.py": 'model["b2"]',
+    "mut_ng_update_helper.py": 'parameters["W2"]',
 }
 
 
@@ -62,6 +68,8 @@ def test_mutants_culprit(name):
     entry = r.line(r.culprit_line)
     assert entry["verdict"] == verdict
     assert words in entry["message"], entry["message"]
+    if name in GRADIENT_OF:
+        assert entry["gradient_of"] == GRADIENT_OF[name]
 
 
 def test_svm_scaled_intermediate_is_not_blamed():

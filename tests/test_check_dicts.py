@@ -9,20 +9,6 @@ from chainrule.check import check_script
 CORPUS = Path(__file__).parent / "check" / "corpus"
 
 
-def _bug_line(path: Path) -> int:
-    return next(no for no, line in enumerate(path.read_text().splitlines(), 1) if "# BUG" in line)
-
-
-def test_dict_params_sign_mutant_culprit():
-    path = CORPUS / "mut_dict_params_sign.py"
-    r = check_script(path)
-    assert not r.ok and r.exit_code == 1
-    assert r.culprit_line == _bug_line(path)
-    e = r.line(r.culprit_line)
-    assert e["verdict"] == "wrong" and "sign is flipped" in e["message"]
-    assert e["gradient_of"] == 'model["b2"]'
-
-
 def test_dict_params_shown_with_learner_names():
     r = check_script(CORPUS / "ok_dict_params.py")
     text = repr(r.to_json())
