@@ -77,6 +77,20 @@ class Model:
     def params(self):
         return [(W, b.reshape(1, -1)) for W, b in zip(self.Ws, self.bs)]
 
+    def layers(self) -> tuple:
+        """The kernels' per-layer arguments: ``Ws, WTs, bs, gWs, gWTs, gbs, use_t``."""
+        return (tuple(self.Ws), tuple(self.WTs), tuple(self.bs), tuple(self.gWs), tuple(self.gWTs),
+                tuple(self.gbs), self.use_t)
+
+    def state(self) -> tuple:
+        """The flat vectors the optimizer updates: ``theta, grad, m, v``."""
+        return self.theta, self.grad, self.m, self.v
+
+
+def _update_args(hp: dict) -> tuple:
+    """The kernels' arguments after the loss code: L2 strength, then the optimizer's."""
+    return hp["reg"], hp["opt"], hp["lr"], hp["mu"], hp["b1"], hp["b2"], hp["eps"]
+
 
 def _hyper(config):
     extra = config.extra or {}
@@ -151,12 +165,9 @@ def _tiled_kernel(config, model, hp, X, y, dtype):
         kern = tiled.run_chunk_tiled_parallel if threads else tiled.run_chunk_tiled_serial
 
     def kernel(n, t0, idx, losses, corrects):
-        return kern(
-            n, t0, *layout.args(N), tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
-            tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, model.theta,
-            model.grad, model.m, model.v, hp["loss_kind"], hp["reg"], hp["opt"], hp["lr"],
-            hp["mu"], hp["b1"], hp["b2"], hp["eps"], losses, corrects, layout.S, layout.D,
-            *layout.buffers, dtype.type(0), dtype.type(1))
+        return kern(n, t0, *layout.args(N), *model.layers(), *model.state(), hp["loss_kind"],
+                    *_update_args(hp), losses, corrects, layout.S, layout.D, *layout.buffers,
+                    dtype.type(0), dtype.type(1))
     return kernel
 
 
@@ -206,18 +217,12 @@ def _jit_kernel(config, model, hp, X, y, dtype, fused: bool):
         if fused:
             par = numba.get_num_threads() > 1 and N * model.sizes[1] >= fz.PARALLEL_MIN_WORK
             kern = fz.run_chunk_fused_parallel if par else fz.run_chunk_fused_serial
-            return kern(
-                n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
-                tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, model.theta,
-                model.grad, model.m, model.v, hp["loss_kind"], hp["reg"], hp["opt"], hp["lr"],
-                hp["mu"], hp["b1"], hp["b2"], hp["eps"], losses, corrects, *fbufs,
-                dtype.type(0), dtype.type(1))
-        return generic.run_chunk(
-            n, t0, X, y, all_rows, idx, tuple(model.Ws), tuple(model.WTs), tuple(model.bs),
-            tuple(model.gWs), tuple(model.gWTs), tuple(model.gbs), model.use_t, bufs, xbuf, dAs,
-            model.theta, model.grad, model.m, model.v, hp["act"], hp["alpha"], hp["loss_kind"],
-            hp["reg"], hp["opt"], hp["lr"], hp["mu"], hp["b1"], hp["b2"], hp["eps"],
-            losses, corrects)
+            return kern(n, t0, X, y, all_rows, idx, *model.layers(), *model.state(),
+                        hp["loss_kind"], *_update_args(hp), losses, corrects, *fbufs,
+                        dtype.type(0), dtype.type(1))
+        return generic.run_chunk(n, t0, X, y, all_rows, idx, *model.layers(), bufs, xbuf, dAs,
+                                 *model.state(), hp["act"], hp["alpha"], hp["loss_kind"],
+                                 *_update_args(hp), losses, corrects)
     return kernel
 
 
@@ -228,12 +233,9 @@ def _evaluate(model, X, y, hp, i):
     all_rows, bufs, xbuf, dAs = _generic_buffers(model, len(y))
     scratch = Model(model.params(), model.theta.dtype)
     losses, corrects = np.zeros(1), np.zeros(1)
-    hp = dict(hp, lr=0.0)  # the update of this throw-away copy is irrelevant
-    generic.run_chunk(1, 0, X, y, all_rows, np.empty((1, 0), np.int64), tuple(scratch.Ws),
-                      tuple(scratch.WTs), tuple(scratch.bs), tuple(scratch.gWs),
-                      tuple(scratch.gWTs), tuple(scratch.gbs), scratch.use_t, bufs, xbuf, dAs,
-                      scratch.theta, scratch.grad, scratch.m, scratch.v, hp["act"], hp["alpha"],
-                      hp["loss_kind"], hp["reg"], 0, 0.0, 0.0, 0.0, 0.0, 0.0, losses, corrects)
+    generic.run_chunk(1, 0, X, y, all_rows, np.empty((1, 0), np.int64), *scratch.layers(), bufs,
+                      xbuf, dAs, *scratch.state(), hp["act"], hp["alpha"], hp["loss_kind"],
+                      hp["reg"], 0, 0.0, 0.0, 0.0, 0.0, 0.0, losses, corrects)
     return {"iteration": i, "loss": float(losses[0]), "accuracy": float(corrects[0] / len(y))}
 
 

@@ -43,7 +43,7 @@ def plan(X: np.ndarray, rows_per_tile: int):
     P = X[src].astype(np.float64)  # (M, 2), exact
     low = np.minimum.reduceat(P, starts[:-1], axis=0)  # (tiles, 2)
     high = np.maximum.reduceat(P, starts[:-1], axis=0)
-    return src, valid, starts, _boxes(P, tile, low, high, X.dtype)
+    return src, valid, starts, _boxes(P, tile, starts, low, high, X.dtype)
 
 
 def kd_order(X: np.ndarray, rows_per_tile: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,12 +71,13 @@ def kd_order(X: np.ndarray, rows_per_tile: int) -> tuple[np.ndarray, np.ndarray]
         bounds = np.sort(np.concatenate([bounds, cuts]))
 
 
-def _boxes(P: np.ndarray, tile: np.ndarray, low: np.ndarray, high: np.ndarray, dtype) -> np.ndarray:
+def _boxes(P: np.ndarray, tile: np.ndarray, starts: np.ndarray, low: np.ndarray, high: np.ndarray,
+           dtype) -> np.ndarray:
     """(tiles, 4) boxes in ``dtype``: centres, and half-widths rounded up so they surely bound ``P``."""
     dtype = np.dtype(dtype)
     c = ((low + high) / 2).astype(dtype)  # (tiles, 2)
     far = np.abs(P - c.astype(np.float64)[tile])  # (M, 2)
-    half = np.maximum.reduceat(far, np.flatnonzero(np.r_[True, tile[1:] != tile[:-1]]), axis=0)
+    half = np.maximum.reduceat(far, starts[:-1], axis=0)
     half = np.nextafter((half * (1 + 1e-12)).astype(dtype), dtype.type(np.inf))
     return np.concatenate([c, half], axis=1)
 
