@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from chainrule.bench import run_bench, run_scaling
+from chainrule.bench import run_bench, run_scaling, train_wall
 from chainrule.config import TrainConfig
 
 
@@ -48,3 +48,12 @@ def test_cli_bench_rejects_bad_threads():
 
     result = CliRunner().invoke(app, ["bench", "--threads", "3"])
     assert result.exit_code == 2
+
+
+def test_train_wall_times_the_whole_command_on_a_terminal():
+    small = ("--points", "30", "--hidden", "16", "--iterations", "20")
+    w = train_wall(runs=1, args=small)
+    assert set(w) == {"plots_s", "no_plots_s", "runs"}
+    assert len(w["runs"]["plots"]) == len(w["runs"]["no_plots"]) == 1
+    assert w["plots_s"] == w["runs"]["plots"][0] > 0.05  # a whole Python process, not a no-op
+    assert w["no_plots_s"] == w["runs"]["no_plots"][0] > 0.05

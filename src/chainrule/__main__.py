@@ -1,3 +1,3 @@
-from chainrule.cli import main
+from chainrule.cli import run
 
-main()
+run()

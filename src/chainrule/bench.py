@@ -259,3 +259,49 @@ def compile_costs() -> dict:
                                  text=True, check=True).stdout.split()
             res.append(float(out[-1]))
     return {"first_run_s": res[0], "warm_run_s": res[1], "warm_default_s": res[2]}
+
+
+def train_wall(runs: int = 5, args: tuple[str, ...] = ()) -> dict:
+    """Wall time of the whole ``chainrule train`` command, as a learner runs it, on a warm cache.
+
+    Each run is a fresh ``python -m chainrule train`` on a pseudo-terminal
+    (so the progress bar is drawn), writing its plots into a temporary
+    folder; ``--no-plots`` runs alternate with the default ones.  Returns the
+    median and every run, in seconds: ``{"plots_s", "no_plots_s", "runs"}``.
+    """
+    import pty
+    import subprocess
+    import sys
+    import tempfile
+    import threading
+
+    def once(extra: tuple[str, ...], out: str) -> float:
+        master, slave = pty.openpty()
+        drain = threading.Thread(target=_drain, args=(master,), daemon=True)
+        drain.start()
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "chainrule", "train", "--out", out, "--force", *args, *extra],
+                       stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, check=True)
+        seconds = time.perf_counter() - t0
+        os.close(slave)
+        drain.join(timeout=5)
+        os.close(master)
+        return seconds
+
+    runs_out: dict[str, list[float]] = {"plots": [], "no_plots": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        once((), tmp)  # warm the caches (and build the kernel on a first run)
+        for _ in range(max(1, runs)):
+            runs_out["plots"].append(once((), tmp))
+            runs_out["no_plots"].append(once(("--no-plots",), tmp))
+    return {"plots_s": statistics.median(runs_out["plots"]),
+            "no_plots_s": statistics.median(runs_out["no_plots"]), "runs": runs_out}
+
+
+def _drain(fd: int) -> None:
+    """Read a pseudo-terminal until it closes, so the child never blocks on a full buffer."""
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass

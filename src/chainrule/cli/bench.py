@@ -44,6 +44,7 @@ def bench(
     threads: Optional[int] = typer.Option(None, "--threads", help="1 or 2 (default: both, 1 first)."),
     scaling: bool = typer.Option(False, "--scaling", help="Also time the fast engine for N × h ∈ {800, 8000, 80000} × {100, 1000, 4000}."),
     compile_cost: bool = typer.Option(False, "--compile-cost", help="Also measure first-run (empty cache) and warm-run start-up of the fast engine."),
+    train_wall: bool = typer.Option(False, "--train-wall", help="Also time the whole `chainrule train` command (defaults, on a terminal, warm cache), with and without plots: median of 5 fresh runs each."),
     no_torch: bool = typer.Option(False, "--no-torch", help="Skip PyTorch even if it is installed."),
     no_sklearn: bool = typer.Option(False, "--no-sklearn", help="Skip scikit-learn even if it is installed."),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON: {\"rows\": [...], ...}."),
@@ -67,6 +68,8 @@ def bench(
         out["scaling"] = b.run_scaling()
     if compile_cost:
         out["compile"] = b.compile_costs()
+    if train_wall:
+        out["train_wall"] = b.train_wall()
     if as_json:
         print(json.dumps(out, indent=2))
         return
@@ -84,3 +87,9 @@ def bench(
         console.print(f"fast engine start-up: first run (compiling every kernel) "
                       f"{c['first_run_s']:.1f} s, warm (loading every kernel) {c['warm_run_s']:.2f} s, "
                       f"warm default train (import + 1 iteration) {c['warm_default_s']:.2f} s")
+    if train_wall:
+        w, learner_ms = out["train_wall"], main["rows"][0]["ms_per_iter"]
+        console.print(f"`chainrule train` wall time (median of {len(w['runs']['plots'])} fresh runs, warm cache, "
+                      f"progress bar on a terminal): {w['plots_s']:.2f} s with plots, {w['no_plots_s']:.2f} s "
+                      f"with --no-plots; that is {1000 * w['plots_s'] / learner_ms:.0f} iterations of the "
+                      f"learner's loop ({learner_ms:.2f} ms each) in this run")

@@ -44,7 +44,7 @@ def train(
     With the defaults and --seed S this prints, every 100 iterations, the same
     losses as the learner's script run after np.random.seed(S).
     """
-    from chainrule.cli.train_run import print_summary, run_train
+    from chainrule.cli.train_run import print_summary, print_written, run_train
     from chainrule.config import build_config
 
     config: TrainConfig = build_config(
@@ -55,9 +55,10 @@ def train(
     show_progress = is_tty() and not (quiet or json_out)
     if not quiet:
         announce_compile(config.engine, config)
-    result, written = run_train(config, out=None if no_plots else out, force=force,
-                                progress=show_progress)
+    run = run_train(config, out=None if no_plots else out, force=force, progress=show_progress)
     if json_out:
-        print(json.dumps(result.to_json()))
+        run.plots()
+        print(json.dumps(run.result.to_json()))
         return
-    print_summary(result, written, quiet=quiet)
+    print_summary(run.result, quiet=quiet)  # while the plots are drawn
+    print_written(run.plots())

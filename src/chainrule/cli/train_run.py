@@ -6,28 +6,55 @@ from pathlib import Path
 from typing import Optional
 
 from chainrule.config import TrainConfig
-from chainrule.output import ensure_writable
+from chainrule.output import ensure_writable, write_bytes
+from chainrule.plot_worker import PLOT_FILES, PlotSpec, PlotWorker, render_pngs
 from chainrule.training import TrainResult, train
 
-PLOT_FILES = ("loss.png", "boundary.png")
+
+class TrainRun:
+    """One ``chainrule train``: the result, and its plots being drawn (:meth:`plots` writes them)."""
+
+    def __init__(self, result: TrainResult, out: Optional[Path], force: bool,
+                 worker: Optional[PlotWorker]) -> None:
+        self.result = result
+        self._out, self._force, self._worker = out, force, worker
+        self._spec = PlotSpec.of(result) if out is not None else None
+        if self._spec is not None and result.data.dim != 2:
+            result.notices.append(f"no decision boundary plot: the data has {result.data.dim} features, not 2")
+        if worker is not None and not (self._spec.names() and worker.submit(self._spec)):
+            worker.close()
+            self._worker = None
+
+    def plots(self) -> list[Path]:
+        """Write the plots (waiting for the helper process if it draws them); the paths written."""
+        if self._spec is None:
+            return []
+        pngs = self._worker.pngs() if self._worker is not None else None
+        if pngs is None:  # no helper, or it failed: draw here (an error surfaces as usual)
+            pngs = render_pngs(self._spec)
+        return [write_bytes(self._out / name, png, self._force, option="--out") for name, png in pngs.items()]
 
 
-def run_train(config: TrainConfig, out: Optional[Path], force: bool,
-              progress: bool) -> tuple[TrainResult, list[Path]]:
-    """Train with an optional rich progress bar, then write the plots into ``out``.
+def run_train(config: TrainConfig, out: Optional[Path], force: bool, progress: bool) -> TrainRun:
+    """Train with an optional rich progress bar; the plots for ``out`` are drawn meanwhile.
 
     Plot paths are checked *before* training, so a run is not wasted on a
-    file that may not be overwritten.
+    file that may not be overwritten.  A helper process
+    (:class:`chainrule.plot_worker.PlotWorker`) loads matplotlib while the
+    network trains and draws the plots once it is trained; call
+    :meth:`TrainRun.plots` to write them.
     """
     if out is not None:
         for name in PLOT_FILES:
             ensure_writable(out / name, force, option="--out")
-    if progress:
-        result = _train_with_bar(config)
-    else:
-        result = train(config)
-    written = write_plots(result, out, force) if out is not None else []
-    return result, written
+    worker = PlotWorker.claim() if out is not None else None
+    try:
+        result = _train_with_bar(config) if progress else train(config)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
+    return TrainRun(result, out, force, worker)
 
 
 def _train_with_bar(config: TrainConfig) -> TrainResult:
@@ -39,26 +66,7 @@ def _train_with_bar(config: TrainConfig) -> TrainResult:
         return train(config, progress=lambda done: bar.update(task, completed=done))
 
 
-def write_plots(result: TrainResult, out: Path, force: bool) -> list[Path]:
-    """Loss curve always; decision boundary when the data has 2 features."""
-    from chainrule.output import write_bytes
-    from chainrule.plots import decision_boundary_png, loss_curve_png
-
-    written = []
-    h = result.history
-    if h:
-        png = loss_curve_png([r["iteration"] for r in h], [r["loss"] for r in h],
-                             [r["accuracy"] for r in h])
-        written.append(write_bytes(out / "loss.png", png, force, option="--out"))
-    if result.data.dim == 2:
-        png = decision_boundary_png(result.predict, result.data.X, result.data.y)
-        written.append(write_bytes(out / "boundary.png", png, force, option="--out"))
-    else:
-        result.notices.append(f"no decision boundary plot: the data has {result.data.dim} features, not 2")
-    return written
-
-
-def print_summary(result: TrainResult, written: list[Path], quiet: bool = False) -> None:
+def print_summary(result: TrainResult, quiet: bool = False) -> None:
     """The learner's ``i: … loss: …`` log as a table, then the final numbers."""
     from rich.console import Console
     from rich.table import Table
@@ -82,5 +90,11 @@ def print_summary(result: TrainResult, written: list[Path], quiet: bool = False)
     console.print(f"final loss [bold]{result.final_loss:.6g}[/], training accuracy "
                   f"[bold]{result.train_accuracy:.4f}[/] after {c.iterations} iterations "
                   f"in {result.seconds:.2f} s ({per_iter:.3f} ms/iteration, {result.engine} engine)")
+
+
+def print_written(written: list[Path]) -> None:
+    from rich.console import Console
+
+    console = Console()
     for p in written:
         console.print(f"wrote {p}")
