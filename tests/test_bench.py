@@ -57,3 +57,16 @@ def test_train_wall_times_the_whole_command_on_a_terminal():
     assert len(w["runs"]["plots"]) == len(w["runs"]["no_plots"]) == 1
     assert w["plots_s"] == w["runs"]["plots"][0] > 0.05  # a whole Python process, not a no-op
     assert w["no_plots_s"] == w["runs"]["no_plots"][0] > 0.05
+
+
+def test_train_wall_names_a_failing_command_in_one_paragraph():
+    import pytest
+
+    from chainrule.errors import ChainruleError
+
+    with pytest.raises(ChainruleError) as caught:
+        train_wall(runs=1, args=("--hidden", "0"))
+    message = caught.value.message
+    assert caught.value.exit_code == 1
+    assert "--train-wall" in message and "--hidden 0" in message and "exit code 2" in message
+    assert "\n" not in message

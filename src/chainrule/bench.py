@@ -29,6 +29,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from chainrule.config import TrainConfig
+from chainrule.errors import ChainruleError
 from chainrule.network import MLP
 from chainrule.training import prepare, run_reference
 
@@ -276,16 +277,22 @@ def train_wall(runs: int = 5, args: tuple[str, ...] = ()) -> dict:
     import threading
 
     def once(extra: tuple[str, ...], out: str) -> float:
+        command = [sys.executable, "-m", "chainrule", "train", "--out", out, "--force", *args, *extra]
         master, slave = pty.openpty()
-        drain = threading.Thread(target=_drain, args=(master,), daemon=True)
+        output: list[bytes] = []
+        drain = threading.Thread(target=_drain, args=(master, output), daemon=True)
         drain.start()
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "chainrule", "train", "--out", out, "--force", *args, *extra],
-                       stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, check=True)
+        code = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave).returncode
         seconds = time.perf_counter() - t0
         os.close(slave)
         drain.join(timeout=5)
         os.close(master)
+        if code != 0:
+            said = " ".join(b"".join(output).decode(errors="replace").split()[-60:]).rstrip(".")
+            raise ChainruleError(f"--train-wall: `chainrule train {' '.join(command[4:])}` failed (exit code "
+                                 f"{code}) and was not timed. It said: {said or 'nothing'}. Run that "
+                                 f"command by itself to see why, then time again.", exit_code=1)
         return seconds
 
     runs_out: dict[str, list[float]] = {"plots": [], "no_plots": []}
@@ -298,10 +305,10 @@ def train_wall(runs: int = 5, args: tuple[str, ...] = ()) -> dict:
             "no_plots_s": statistics.median(runs_out["no_plots"]), "runs": runs_out}
 
 
-def _drain(fd: int) -> None:
-    """Read a pseudo-terminal until it closes, so the child never blocks on a full buffer."""
+def _drain(fd: int, output: list[bytes]) -> None:
+    """Read a pseudo-terminal into ``output`` until it closes, so the child never blocks on a full buffer."""
     try:
-        while os.read(fd, 65536):
-            pass
+        while chunk := os.read(fd, 65536):
+            output.append(chunk)
     except OSError:
         pass

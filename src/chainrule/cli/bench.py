@@ -88,7 +88,8 @@ def bench(
                       f"{c['first_run_s']:.1f} s, warm (loading every kernel) {c['warm_run_s']:.2f} s, "
                       f"warm default train (import + 1 iteration) {c['warm_default_s']:.2f} s")
     if train_wall:
-        w, learner_ms = out["train_wall"], main["rows"][0]["ms_per_iter"]
+        w = out["train_wall"]
+        learner_ms = next(r["ms_per_iter"] for r in main["rows"] if r["name"] == "learner")
         console.print(f"`chainrule train` wall time (median of {len(w['runs']['plots'])} fresh runs, warm cache, "
                       f"progress bar on a terminal): {w['plots_s']:.2f} s with plots, {w['no_plots_s']:.2f} s "
                       f"with --no-plots; that is {1000 * w['plots_s'] / learner_ms:.0f} iterations of the "
