@@ -17,6 +17,8 @@ from typing import Any, Literal, Optional
 
 Matrix = list  # nested lists of float (or int), row-major, as numpy's .tolist()
 Holds = Literal["gradient", "scaled", "intermediate", "update", "wrong", "error"]
+Notation = Literal["code", "nielsen", "ng"]
+NOTATIONS: tuple[str, ...] = ("code", "nielsen", "ng")  # code: ∂L/∂S; nielsen: δ, BP1–BP4; ng: dZ, dW, db
 
 
 @dataclass
@@ -45,6 +47,59 @@ class ForwardStep:
 
 
 @dataclass
+class TextbookFormula:
+    """A backward line written in a textbook's notation, and how the code's line becomes it.
+
+    ``notation`` is ``"nielsen"`` (δ, BP1–BP4, one example as a column vector) or ``"ng"``
+    (dZ, dW, db, examples as columns, 1/m inside dW and db).
+    """
+
+    notation: str
+    name: str  # the textbook's name for it, e.g. "BP4" or "dW^[2] = (1/m)·dZ^[2]·A^[1]ᵀ"
+    latex: str  # the formula in that notation (LaTeX)
+    text: str  # the same in unicode, for the terminal (no LaTeX commands)
+    translation: str = ""  # short plain words: rows vs columns, one example vs a batch, where 1/N is
+
+
+@dataclass
+class GraphNode:
+    """A node of the computation graph (the SVG picture and the live page draw the same data).
+
+    ``x``/``y`` are layout coordinates (0..1) computed once in Python, so that every
+    renderer places the nodes identically.
+    """
+
+    id: str  # unique, e.g. "Z"
+    label: str  # the maths symbol, e.g. "Z"
+    name: str  # the code's name or expression, e.g. "np.dot(X, W) + b"
+    kind: str  # "data" | "param" | "value" | "loss"
+    shape: list[int]
+    x: float = 0.0
+    y: float = 0.0
+    step: Optional[int] = None  # index into Report.steps of the step that computes ∂L/∂(this node)
+    line: Optional[int] = None  # the line that computes this node (forward)
+    value: Optional[Matrix] = None  # tiny example
+    grad: Optional[Matrix] = None  # tiny example: ∂L/∂(this node)
+
+
+@dataclass
+class GraphEdge:
+    """A forward edge ``src -> dst``; the backward pass runs along it from ``dst`` to ``src``."""
+
+    src: str
+    dst: str
+    backward_line: Optional[int] = None  # the line that computes ∂L/∂src from ∂L/∂dst
+    backward_code: str = ""
+    step: Optional[int] = None  # index into Report.steps
+
+
+@dataclass
+class Graph:
+    nodes: list[GraphNode] = field(default_factory=list)
+    edges: list[GraphEdge] = field(default_factory=list)
+
+
+@dataclass
 class Step:
     """One backward (or update) statement: what it computes, why, and the proof."""
 
@@ -69,6 +124,7 @@ class Step:
     line: Optional[int] = None  # line number in the script, when from a file
     message: str = ""  # verdict message (check: what is wrong and the likely cause)
     ok: bool = True
+    textbook: dict[str, TextbookFormula] = field(default_factory=dict)  # keyed by notation name
 
 
 @dataclass
@@ -112,6 +168,8 @@ class Report:
     training: Optional[Training] = None
     setup_code: str = ""  # notebook preamble that rebuilds the tiny example
     kinks: list[dict[str, Any]] = field(default_factory=list)
+    notation: str = "code"  # the notation the renderers use for symbols (one of NOTATIONS)
+    graph: Optional[Graph] = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (PNG bytes left out; see ``render.json`` for the public JSON)."""
