@@ -22,6 +22,8 @@ from oracle import (
     stack_examples,
     tanh,
 )
+import autograd.numpy as anp
+
 from optimizers import SGD, Adam, Momentum, Nesterov, RMSProp
 from spec import Case, Mutant
 
@@ -46,6 +48,73 @@ def cs231n(script, loop, names=TWO, lr=1.0, reg=0.0, style="cs231n", **kw):
     )
 
 
+def dense(*objects, w="weights", b="biases"):
+    """Params of layer objects (nnfs: ``dense1.weights``) named W1, b1, W2, ... and their layers."""
+    params, layers = {}, []
+    for i, obj in enumerate(objects, 1):
+        params[f"W{i}"], params[f"b{i}"] = f"{obj}.{w}", f"{obj}.{b}"
+        layers.append((f"W{i}", f"b{i}"))
+    return params, layers
+
+
+def nnfs(script, layers_of, loss, opt, steps=1, data=None, **kw):
+    params, _ = layers_of
+    return Case(f"nnfs/{script}", "nnfs", kw.pop("loop"), params, data or {"X": "X", "y": "y"},
+                loss, opt, steps=steps, **kw)
+
+
+NN2 = dense("dense1", "dense2")
+NN3 = dense("dense1", "dense2", "dense3")
+BLOCKS = ("nnfs_blocks.py",)
+
+def listed(n, w="self.weights", b="self.biases"):
+    """Nielsen's lists of layer arrays as params W1, b1, ... and their (W, b) layers."""
+    params = {}
+    for i in range(n):
+        params[f"W{i + 1}"], params[f"b{i + 1}"] = f"{w}[{i}]", f"{b}[{i}]"
+    return params, [(f"W{i + 1}", f"b{i + 1}") for i in range(n)]
+
+
+def nielsen_quadratic(layers):
+    """Mean over the mini-batch of ½‖a − y‖², sigmoid everywhere, per-example column vectors."""
+    def loss(p, d):
+        X, Y = stack_examples(d["batch"])
+        out = mlp_cols(p, X, layers, act=sigmoid, out=sigmoid)
+        return squared_error(out, Y, 0.5) / X.shape[1]
+    return loss
+
+
+def nielsen_ce_l2(layers, lmbda, n):
+    """Mean over the mini-batch of the summed binary cross-entropy + (λ / 2n) Σ‖w‖²."""
+    def loss(p, d):
+        X, Y = stack_examples(d["batch"])
+        a = mlp_cols(p, X, layers, act=sigmoid, out=sigmoid)
+        ce = -anp.sum(Y * anp.log(a) + (1 - Y) * anp.log(1 - a)) / X.shape[1]
+        return ce + l2(p, [w for w, _ in layers], 0.5 * lmbda / n)
+    return loss
+
+
+def keyed(n, holder="parameters"):
+    """deeplearning.ai's ``parameters["W1"]`` ... as params W1, b1, ... and their layers."""
+    params = {}
+    for i in range(1, n + 1):
+        params[f"W{i}"], params[f"b{i}"] = f"{holder}['W{i}']", f"{holder}['b{i}']"
+    return params, [(f"W{i}", f"b{i}") for i in range(1, n + 1)]
+
+
+def bce_cols(layers, act=relu):
+    """Mean binary cross-entropy of a column-major MLP with a sigmoid output (Ng's layout)."""
+    return lambda p, d: bce(mlp_cols(p, d["X"], layers, act=act, out=sigmoid), d["Y"])
+
+
+def logistic(p, d):
+    """Logistic regression, w of shape (n_x, 1) and a scalar bias b."""
+    return bce(sigmoid(anp.dot(p["w"].T, d["X"]) + p["b"]), d["Y"])
+
+
+NIELSEN2 = listed(2)
+NIELSEN3 = listed(3)
+
 CASES: list[Case] = [
     cs231n("learner_seed.py", "for i in range(200):",
            about="the learner's own script (Python 3 prints, smaller sizes, seeded)"),
@@ -61,6 +130,56 @@ CASES: list[Case] = [
          {"W": "W", "b": "b"}, {"X": "X", "y": "y"},
          lambda p, d: multiclass_hinge(d["X"] @ p["W"] + p["b"], d["y"]) + l2(p, ["W"], 0.05),
          SGD(0.05)),
+    # ---- nnfs book classes ----
+    nnfs("split_sgd.py", NN2, ce_rows(NN2[1]), SGD(0.85), loop="for epoch in range(151):",
+         siblings=BLOCKS, about="classes in a sibling module"),
+    nnfs("momentum_decay.py", NN2, ce_rows(NN2[1]), Momentum(0.9, decay=1e-2, mu=0.8), steps=2,
+         loop="for epoch in range(121):", siblings=BLOCKS),
+    nnfs("adam_spiral.py", NN2, ce_rows(NN2[1]), Adam(0.03, decay=5e-4, eps=1e-7), steps=2,
+         loop="for epoch in range(101):", siblings=BLOCKS),
+    nnfs("rmsprop_spiral.py", NN3, ce_rows(NN3[1]), RMSProp(0.01, decay=1e-4, rho=0.95, eps=1e-7), steps=2,
+         loop="for epoch in range(101):", siblings=BLOCKS),
+    nnfs("l2_regularized.py", NN2,
+         lambda p, d: softmax_ce(mlp_rows(p, d["X"], NN2[1]), d["y"]) + l2(p, ["W1", "b1", "W2"], 5e-2),
+         SGD(0.5), loop="for epoch in range(101):"),
+    nnfs("separate_softmax.py", NN2,
+         lambda p, d: softmax_ce_onehot(mlp_rows(p, d["X"], NN2[1], act=tanh), d["Y"]),
+         SGD(0.7), data={"X": "X", "Y": "y_onehot"}, loop="for epoch in range(80):"),
+    nnfs("binary_sigmoid.py", NN2, lambda p, d: bce(mlp_rows(p, d["X"], NN2[1], out=sigmoid), d["y"]),
+         SGD(0.5), loop="for epoch in range(150):"),
+    nnfs("sine_regression.py", NN3,
+         lambda p, d: squared_error(mlp_rows(p, d["X"], NN3[1]), d["y"], scale=1.0, reduce="mean"),
+         Adam(0.01, eps=1e-7), steps=2, loop="for epoch in range(200):"),
+    # ---- Nielsen's network.py style: per-example column vectors, zip comprehensions ----
+    Case("nielsen/train_blobs.py", "nielsen", "for batch in batches:", NIELSEN2[0], {"batch": "batch"},
+         nielsen_quadratic(NIELSEN2[1]), SGD(3.0), loop_file="tiny_net.py", computes_loss=False,
+         about="network class in a sibling module; the loop is inside its method"),
+    Case("nielsen/train_square.py", "nielsen", "for batch in batches:", NIELSEN2[0], {"batch": "batch"},
+         nielsen_quadratic(NIELSEN2[1]), SGD(2.0), loop_file="tiny_net.py", computes_loss=False,
+         about="square 5×5 weights: a missing transpose changes numbers, not shapes"),
+    Case("nielsen/ce_l2_net.py", "nielsen", "for chunk in chunks:", NIELSEN3[0], {"batch": "chunk"},
+         nielsen_ce_l2(NIELSEN3[1], 4.0, 80), SGD(0.8), computes_loss=False,
+         about="cross-entropy cost, L2 as weight decay inside the update comprehension"),
+    # ---- deeplearning.ai course 1 ----
+    Case("dlai_w2/logreg_images.py", "dlai_w2", "for i in range(num_iterations):", {"w": "w", "b": "b"},
+         {"X": "X", "Y": "Y"}, logistic, SGD(0.05),
+         about="zero init, scalar bias, propagate() returns grads and cost = float(np.squeeze(cost))"),
+    Case("dlai_w2/logreg_loop.py", "dlai_w2", "for it in range(150):", {"w": "w", "b": "b"},
+         {"X": "X", "Y": "Y"}, logistic, SGD(0.4), about="the cost is built with math.log in a generator"),
+    Case("dlai_w3/planar_tanh.py", "dlai_w3", "for i in range(0, num_iterations):", keyed(2)[0],
+         {"X": "X", "Y": "Y"}, bce_cols(keyed(2)[1], act=tanh), SGD(1.2), siblings=("planar_helpers.py",),
+         about="from planar_helpers import ...: a helper module beside the script; __main__ guard"),
+    Case("dlai_w3/planar_sigmoid.py", "dlai_w3", "for i in range(200):", keyed(2)[0],
+         {"X": "X", "Y": "Y"}, bce_cols(keyed(2)[1], act=sigmoid), SGD(2.0), siblings=("planar_helpers.py",)),
+    Case("dlai_w4/deep_model.py", "dlai_w4", "for i in range(0, num_iterations):", keyed(3)[0],
+         {"X": "X", "Y": "Y"}, bce_cols(keyed(3)[1]), SGD(0.3), siblings=("dnn_helpers.py",),
+         about='parameters["W" + str(l)], caches, L_model_backward, helpers in dnn_helpers.py'),
+    Case("dlai_w4/deep_app.py", "dlai_w4", "for i in range(150):", keyed(4)[0],
+         {"X": "train_x", "Y": "train_y"}, bce_cols(keyed(4)[1]), SGD(0.25),
+         siblings=("deep_model.py", "dnn_helpers.py"), about="three hidden layers, every function imported"),
+    Case("dlai_w4/two_layer_app.py", "dlai_w4", "for i in range(0, num_iterations):", keyed(2)[0],
+         {"X": "X", "Y": "Y"}, bce_cols(keyed(2)[1]), SGD(0.5), siblings=("deep_model.py", "dnn_helpers.py"),
+         about="update loop over computed keys: parameters[key] -= ... grads['d' + key]"),
 ]
 
 MUTANTS: list[Mutant] = [
