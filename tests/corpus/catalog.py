@@ -112,6 +112,11 @@ def logistic(p, d):
     return bce(sigmoid(anp.dot(p["w"].T, d["X"]) + p["b"]), d["Y"])
 
 
+def half_sse_rows(layers):
+    """½ Σ (y − out)², sigmoid units everywhere (iamtrask: the loss his update descends)."""
+    return lambda p, d: squared_error(mlp_rows(p, d["X"], layers, act=sigmoid, out=sigmoid), d["y"])
+
+
 NIELSEN2 = listed(2)
 NIELSEN3 = listed(3)
 
@@ -180,6 +185,35 @@ CASES: list[Case] = [
     Case("dlai_w4/two_layer_app.py", "dlai_w4", "for i in range(0, num_iterations):", keyed(2)[0],
          {"X": "X", "Y": "Y"}, bce_cols(keyed(2)[1]), SGD(0.5), siblings=("deep_model.py", "dnn_helpers.py"),
          about="update loop over computed keys: parameters[key] -= ... grads['d' + key]"),
+    # ---- iamtrask: no loss line, error = y - out with += updates (that is descent) ----
+    Case("iamtrask/single_layer.py", "iamtrask", "for iter in range(200):", {"W": "syn0"},
+         {"X": "X", "y": "y"}, half_sse_rows([("W", None)]), SGD(1.0), computes_loss=False,
+         about="integer X; the derivative helper takes the sigmoid's output"),
+    Case("iamtrask/three_layer.py", "iamtrask", "for j in range(200):", {"W0": "syn0", "W1": "syn1"},
+         {"X": "X", "y": "y"}, half_sse_rows([("W0", None), ("W1", None)]), SGD(1.0), computes_loss=False,
+         about="prints mean |error| every 50 iterations, never the loss"),
+    Case("iamtrask/alpha_hidden.py", "iamtrask", "for j in range(200):", {"W0": "synapse_0", "W1": "synapse_1"},
+         {"X": "X", "y": "y"}, half_sse_rows([("W0", None), ("W1", None)]), SGD(0.5), computes_loss=False,
+         about="error = output - target with -= updates"),
+    # ---- dennybritz nn-from-scratch: model dict, tanh, loss in a helper called every 1000 passes ----
+    Case("dennybritz/moons_tanh.py", "dennybritz", "for i in range(0, num_passes):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"},
+         ce_rows(TWO1, act=tanh, reg=0.005, reg_names=("W1", "W2"), reduce="sum"), SGD(0.005),
+         about="gradients of the summed loss (no 1/N); calculate_loss() reports it divided by N"),
+    # ---- Kaggle "MNIST from scratch": column-major, one-hot, functions returning tuples, no loss ----
+    Case("kaggle_mnist/digits_scratch.py", "kaggle_mnist", "for i in range(iterations):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "Y": "Y"},
+         lambda p, d: softmax_ce(mlp_cols(p, d["X"], TWO1), d["Y"], axis=0), SGD(0.1), computes_loss=False,
+         about="softmax with the builtin sum(); prints accuracy, never a loss"),
+    # ---- jcjohnson's numpy two-layer regression ----
+    Case("jcjohnson/relu_regression.py", "jcjohnson", "for t in range(200):", {"w1": "w1", "w2": "w2"},
+         {"X": "x", "y": "y"},
+         lambda p, d: squared_error(mlp_rows(p, d["X"], [("w1", None), ("w2", None)]), d["y"], scale=1.0),
+         SGD(1e-4), about="loss = np.square(y_pred - y).sum(), no biases"),
+    Case("jcjohnson/bias_regression.py", "jcjohnson", "for t in range(200):",
+         {n: n for n in ("w1", "b1", "w2", "b2")}, {"X": "x", "y": "y"},
+         lambda p, d: squared_error(mlp_rows(p, d["X"], [("w1", "b1"), ("w2", "b2")]), d["y"], 1.0, "mean"),
+         SGD(0.05), about="the output bias b2 is a Python float"),
 ]
 
 MUTANTS: list[Mutant] = [
