@@ -11,6 +11,7 @@ from __future__ import annotations
 from oracle import (
     bce,
     l2,
+    leaky_relu,
     mlp_cols,
     mlp_rows,
     multiclass_hinge,
@@ -38,13 +39,13 @@ def ce_rows(layers, act=relu, reg=0.0, reg_names=(), reduce="mean"):
     )
 
 
-def cs231n(script, loop, names=TWO, lr=1.0, reg=0.0, style="cs231n", **kw):
+def cs231n(script, loop, names=TWO, lr=1.0, reg=0.0, style="cs231n", opt=None, **kw):
     """A top-level CS231n-style script: the params are plain globals named as in ``names``."""
     params = {n: n for pair in names for n in pair if n}
     weights = tuple(w for w, _ in names)
     return Case(
         f"{style}/{script}", style, loop, params, {"X": "X", "y": "y"},
-        ce_rows(names, reg=0.5 * reg, reg_names=weights if reg else ()), SGD(lr), **kw,
+        ce_rows(names, reg=0.5 * reg, reg_names=weights if reg else ()), opt or SGD(lr), **kw,
     )
 
 
@@ -115,6 +116,17 @@ def logistic(p, d):
 def half_sse_rows(layers):
     """½ Σ (y − out)², sigmoid units everywhere (iamtrask: the loss his update descends)."""
     return lambda p, d: squared_error(mlp_rows(p, d["X"], layers, act=sigmoid, out=sigmoid), d["y"])
+
+
+def relu_tanh_ce(p, d):
+    """Dense → ReLU → Dense → tanh → Dense → softmax cross-entropy (layer_stack.py)."""
+    h1 = relu(anp.dot(d["X"], p["W1"]) + p["b1"])
+    h2 = tanh(anp.dot(h1, p["W2"]) + p["b2"])
+    return softmax_ce(anp.dot(h2, p["W3"]) + p["b3"], d["y"])
+
+
+def leaky(z):
+    return leaky_relu(z, 0.1)
 
 
 NIELSEN2 = listed(2)
@@ -214,6 +226,36 @@ CASES: list[Case] = [
          {n: n for n in ("w1", "b1", "w2", "b2")}, {"X": "x", "y": "y"},
          lambda p, d: squared_error(mlp_rows(p, d["X"], [("w1", "b1"), ("w2", "b2")]), d["y"], 1.0, "mean"),
          SGD(0.05), about="the output bias b2 is a Python float"),
+    # ---- a list of layer objects walked forward, then in reverse ----
+    Case("layers_list/layer_stack.py", "layers_list", "for step in range(150):",
+         dense("layers[0]", "layers[2]", "layers[4]", w="W", b="b")[0], {"X": "X", "y": "y"},
+         relu_tanh_ce, SGD(0.2), about="for layer in reversed(layers): grad = layer.backward(grad)"),
+    Case("layers_list/inplace_update.py", "layers_list", "for epoch in range(200):",
+         dense("net[0]", "net[2]", "net[4]", w="W", b="b")[0], {"X": "X", "Y": "Y"},
+         lambda p, d: squared_error(mlp_rows(p, d["X"], NN3[1], act=sigmoid), d["Y"], 1.0, "mean"),
+         SGD(0.5), computes_loss=True, about="each layer updates itself inside backward()"),
+    Case("layers_list/sequential_momentum.py", "layers_list", "for epoch in range(epochs):",
+         dense("self.layers[0]", "self.layers[2]", w="W", b="b")[0], {"X": "X", "y": "y"},
+         ce_rows(NN2[1], act=leaky), Momentum(0.3, mu=0.85), steps=2,
+         about="Sequential.fit() owns the loop; leaky ReLU; momentum inside each layer's step()"),
+    # ---- the CS231n assignment's TwoLayerNet class: loss() returns (loss, grads) ----
+    Case("cs231n_class/two_layer_net.py", "cs231n_class", "for it in range(num_iters):",
+         {n: f"self.params['{n}']" for n in ("W1", "b1", "W2", "b2")}, {"X": "X_batch", "y": "y_batch"},
+         ce_rows(TWO1, reg=0.02, reg_names=("W1", "W2")), SGD(0.1),
+         about="random minibatch with replacement each iteration; reg·ΣW² (gradient 2·reg·W)"),
+    # ---- top-level optimizers (judged as optimizer steps, two iterations) ----
+    cs231n("momentum_vars.py", "for i in range(150):", lr=0.5, style="optimizers", steps=2,
+           opt=Momentum(0.5, mu=0.9)),
+    Case("optimizers/nesterov_dict.py", "optimizers", "for it in range(100):",
+         {n: f"model['{n}']" for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"},
+         ce_rows(TWO1), Nesterov(0.2, mu=0.9), steps=2),
+    Case("optimizers/rmsprop_zip.py", "optimizers", "for epoch in range(120):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"},
+         ce_rows(TWO1, act=tanh), RMSProp(0.01, rho=0.99, eps=1e-8), steps=2,
+         about="in-place updates of list items inside a zip() loop"),
+    Case("optimizers/adam_config.py", "optimizers", "for t in range(100):",
+         {n: f"model['{n}']" for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"},
+         ce_rows(TWO1), Adam(0.02, eps=1e-8), steps=2, about="next_w, config = adam(w, dw, config)"),
 ]
 
 MUTANTS: list[Mutant] = [
