@@ -129,6 +129,7 @@ def leaky(z):
     return leaky_relu(z, 0.1)
 
 
+THREE1 = [("W1", "b1"), ("W2", "b2"), ("W3", "b3")]
 NIELSEN2 = listed(2)
 NIELSEN3 = listed(3)
 
@@ -256,6 +257,43 @@ CASES: list[Case] = [
     Case("optimizers/adam_config.py", "optimizers", "for t in range(100):",
          {n: f"model['{n}']" for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"},
          ce_rows(TWO1), Adam(0.02, eps=1e-8), steps=2, about="next_w, config = adam(w, dw, config)"),
+    # ---- mini-batches: the proven step is the gradient of the first batch's loss ----
+    Case("minibatch/shuffled_epochs.py", "minibatch", "for start in range(0, N, batch_size):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "Xb", "y": "yb"}, ce_rows(TWO1), SGD(0.5),
+         about="rng.permutation every epoch, slices of 32"),
+    Case("minibatch/batch_generator.py", "minibatch", "for xb, tb in iterate_minibatches(X, t, 20, rng):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "xb", "y": "tb"},
+         lambda p, d: bce(mlp_rows(p, d["X"], TWO1, act=tanh, out=sigmoid), d["y"]), SGD(1.0),
+         about="batches from a generator function; sigmoid + BCE"),
+    # ---- control flow that must not confuse the checker ----
+    cs231n("early_stopping.py", "while epoch < 500:", lr=0.8, style="control_flow",
+           about="while loop, patience counter, break"),
+    cs231n("skip_and_break.py", "for i in range(300):", TWO1, lr=0.6, style="control_flow",
+           about="continue before the backward pass when the loss is not finite; break on target"),
+    Case("control_flow/sys_exit_main.py", "control_flow", "for it in range(200):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"}, ce_rows(TWO1, act=tanh), SGD(0.5),
+         about="training inside main(); sys.exit(main()) under the __main__ guard"),
+    cs231n("exit_after_loop.py", "for i in range(150):", lr=1.0, style="control_flow", computes_loss=False,
+           about="sys.exit() after the loop, unreachable plotting code after it; no loss line"),
+    cs231n("os_exit_after.py", "for step in range(100):", TWO1, lr=0.7, style="control_flow",
+           about="os._exit(0) at the end; the loss is only computed inside a print branch"),
+    # ---- dtypes and encodings ----
+    cs231n("float32_spiral.py", "for i in range(150):", lr=1.0, style="dtypes", about="float32 everywhere"),
+    cs231n("int_inputs.py", "for i in range(200):", lr=0.05, reg=1e-3, style="dtypes",
+           about="integer X straight into np.dot"),
+    cs231n("bom_utf8.py", "for schritt in range(120):", lr=0.7, style="dtypes",
+           about="UTF-8 BOM, German names and comments, non-ASCII text"),
+    # ---- deeper row-major nets ----
+    Case("deep_rows/two_hidden_relu.py", "deep_rows", "for it in range(150):",
+         {n: n for pair in THREE1 for n in pair}, {"X": "X", "y": "y"}, ce_rows(THREE1), SGD(0.5),
+         about="square 16×16 W2: a missing transpose keeps the shapes"),
+    Case("deep_rows/three_hidden_lists.py", "deep_rows", "for epoch in range(100):",
+         listed(4, "Ws", "bs")[0], {"X": "X", "y": "y"}, ce_rows(listed(4)[1], act=tanh), SGD(0.3),
+         about="lists of weights, reversed(range(...)) backward loop, zip() update"),
+    Case("deep_rows/sigmoid_bce_rows.py", "deep_rows", "for i in range(200):",
+         {n: n for pair in THREE1 for n in pair}, {"X": "X", "y": "y"},
+         lambda p, d: bce(mlp_rows(p, d["X"], THREE1, out=sigmoid), d["y"]), SGD(0.8),
+         about="one sigmoid output, binary cross-entropy, rebinding updates W = W - alpha * dW"),
 ]
 
 MUTANTS: list[Mutant] = [
