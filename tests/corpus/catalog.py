@@ -294,6 +294,23 @@ CASES: list[Case] = [
          {n: n for pair in THREE1 for n in pair}, {"X": "X", "y": "y"},
          lambda p, d: bce(mlp_rows(p, d["X"], THREE1, out=sigmoid), d["y"]), SGD(0.8),
          about="one sigmoid output, binary cross-entropy, rebinding updates W = W - alpha * dW"),
+    # ---- Jupyter notebooks (code cells in order; %magic and !shell lines are skipped) ----
+    cs231n("spiral_notebook.ipynb", "for i in range(200):", lr=1.0, reg=1e-3, style="notebook",
+           runs_plain=False, about="!pip, %matplotlib inline, markdown cells between code cells"),
+    Case("notebook/logreg_notebook.ipynb", "notebook", "for i in range(num_iterations):",
+         {"w": "w", "b": "b"}, {"X": "X", "Y": "Y"}, logistic, SGD(0.8), runs_plain=False,
+         about="%load_ext / %autoreload; functions spread over cells"),
+    Case("notebook/digits_notebook.ipynb", "notebook", "for i in range(120):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X_train", "Y": "Y_train"},
+         lambda p, d: softmax_ce(mlp_cols(p, d["X"], TWO1), d["Y"], axis=0), SGD(0.2), runs_plain=False,
+         computes_loss=False, about="%%time cell magic on the training cell"),
+    # ---- notebooks saved as .py ----
+    Case("py_export/moons_export.py", "py_export", "for epoch in range(150):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"}, ce_rows(TWO1, act=tanh), SGD(0.6),
+         runs_plain=False, about="nbconvert export: get_ipython().run_line_magic / .system / run_cell_magic"),
+    Case("py_export/pasted_magics.py", "py_export", "for it in range(100):",
+         {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"}, ce_rows(TWO1), SGD(0.5),
+         runs_plain=False, about="bare %matplotlib / %config / !shell lines, a %time inside the loop"),
 ]
 
 MUTANTS: list[Mutant] = [
