@@ -158,7 +158,8 @@ def prove(case: Case, folder: Path | None = None, stop_early: bool = False) -> P
                 continue
             actual = moved - p[n]
             scale = max(np.linalg.norm(actual), np.linalg.norm(expected[n]), floor)
-            errors[f"{k}:{n}"] = float(np.linalg.norm(actual - expected[n]) / scale) if scale else 0.0
+            error = float(np.linalg.norm(actual - expected[n]) / scale) if scale else 0.0
+            errors[f"{k}:{n}"] = error if np.isfinite(error) else float("inf")  # NaN: diverged
     if fd_error > FD_TOLERANCE:
         raise AssertionError(f"{case.name}: the oracle's gradient disagrees with finite differences ({fd_error:.1e})")
     worst = max(errors.values())
