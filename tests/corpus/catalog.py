@@ -1,137 +1,49 @@
-"""Every corpus case, in data: the script, its style, and how to prove its first step.
+"""Every corpus case, in data: the script, its style, and how to prove its first step(s).
 
-``CASES`` are correct scripts; ``MUTANTS`` are one-line learners' mistakes made from them at
-test time (see :mod:`spec` for the fields, :mod:`proof` for the proof, :mod:`mutants` for how a
-mutant is written and where its culprit is). The losses are written here with
-:mod:`oracle` (autograd.numpy), independently of the scripts' backward code.
+``CASES`` are correct scripts (see :class:`spec.Case`); ``MUTANTS`` (from :mod:`catalog_mutants`)
+are one-line learners' mistakes made from them at test time. :mod:`proof` proves both,
+:mod:`mutants` writes a mutant and says where its culprit is.
 """
 
 from __future__ import annotations
 
+from case_builders import (
+    BLOCKS,
+    NIELSEN2,
+    NIELSEN3,
+    NN2,
+    NN3,
+    THREE1,
+    TWO1,
+    bce_cols,
+    ce_rows,
+    cs231n,
+    dense,
+    half_sse_rows,
+    keyed,
+    leaky,
+    listed,
+    logistic,
+    nielsen_ce_l2,
+    nielsen_quadratic,
+    nnfs,
+    relu_tanh_ce,
+)
+from catalog_mutants import MUTANTS
 from oracle import (
     bce,
     l2,
-    leaky_relu,
     mlp_cols,
     mlp_rows,
     multiclass_hinge,
-    relu,
     sigmoid,
     softmax_ce,
     softmax_ce_onehot,
     squared_error,
-    stack_examples,
     tanh,
 )
-import autograd.numpy as anp
-
 from optimizers import SGD, Adam, Momentum, Nesterov, RMSProp
-from spec import Case, Mutant
-
-TWO = [("W", "b"), ("W2", "b2")]  # the CS231n names
-TWO1 = [("W1", "b1"), ("W2", "b2")]
-
-
-def ce_rows(layers, act=relu, reg=0.0, reg_names=(), reduce="mean"):
-    """Softmax cross-entropy of a row-major MLP, plus ``reg · Σ w²`` over ``reg_names``."""
-    return lambda p, d: softmax_ce(mlp_rows(p, d["X"], layers, act), d["y"], reduce=reduce) + l2(
-        p, reg_names, reg
-    )
-
-
-def cs231n(script, loop, names=TWO, lr=1.0, reg=0.0, style="cs231n", opt=None, **kw):
-    """A top-level CS231n-style script: the params are plain globals named as in ``names``."""
-    params = {n: n for pair in names for n in pair if n}
-    weights = tuple(w for w, _ in names)
-    return Case(
-        f"{style}/{script}", style, loop, params, {"X": "X", "y": "y"},
-        ce_rows(names, reg=0.5 * reg, reg_names=weights if reg else ()), opt or SGD(lr), **kw,
-    )
-
-
-def dense(*objects, w="weights", b="biases"):
-    """Params of layer objects (nnfs: ``dense1.weights``) named W1, b1, W2, ... and their layers."""
-    params, layers = {}, []
-    for i, obj in enumerate(objects, 1):
-        params[f"W{i}"], params[f"b{i}"] = f"{obj}.{w}", f"{obj}.{b}"
-        layers.append((f"W{i}", f"b{i}"))
-    return params, layers
-
-
-def nnfs(script, layers_of, loss, opt, steps=1, data=None, **kw):
-    params, _ = layers_of
-    return Case(f"nnfs/{script}", "nnfs", kw.pop("loop"), params, data or {"X": "X", "y": "y"},
-                loss, opt, steps=steps, **kw)
-
-
-NN2 = dense("dense1", "dense2")
-NN3 = dense("dense1", "dense2", "dense3")
-BLOCKS = ("nnfs_blocks.py",)
-
-def listed(n, w="self.weights", b="self.biases"):
-    """Nielsen's lists of layer arrays as params W1, b1, ... and their (W, b) layers."""
-    params = {}
-    for i in range(n):
-        params[f"W{i + 1}"], params[f"b{i + 1}"] = f"{w}[{i}]", f"{b}[{i}]"
-    return params, [(f"W{i + 1}", f"b{i + 1}") for i in range(n)]
-
-
-def nielsen_quadratic(layers):
-    """Mean over the mini-batch of ½‖a − y‖², sigmoid everywhere, per-example column vectors."""
-    def loss(p, d):
-        X, Y = stack_examples(d["batch"])
-        out = mlp_cols(p, X, layers, act=sigmoid, out=sigmoid)
-        return squared_error(out, Y, 0.5) / X.shape[1]
-    return loss
-
-
-def nielsen_ce_l2(layers, lmbda, n):
-    """Mean over the mini-batch of the summed binary cross-entropy + (λ / 2n) Σ‖w‖²."""
-    def loss(p, d):
-        X, Y = stack_examples(d["batch"])
-        a = mlp_cols(p, X, layers, act=sigmoid, out=sigmoid)
-        ce = -anp.sum(Y * anp.log(a) + (1 - Y) * anp.log(1 - a)) / X.shape[1]
-        return ce + l2(p, [w for w, _ in layers], 0.5 * lmbda / n)
-    return loss
-
-
-def keyed(n, holder="parameters"):
-    """deeplearning.ai's ``parameters["W1"]`` ... as params W1, b1, ... and their layers."""
-    params = {}
-    for i in range(1, n + 1):
-        params[f"W{i}"], params[f"b{i}"] = f"{holder}['W{i}']", f"{holder}['b{i}']"
-    return params, [(f"W{i}", f"b{i}") for i in range(1, n + 1)]
-
-
-def bce_cols(layers, act=relu):
-    """Mean binary cross-entropy of a column-major MLP with a sigmoid output (Ng's layout)."""
-    return lambda p, d: bce(mlp_cols(p, d["X"], layers, act=act, out=sigmoid), d["Y"])
-
-
-def logistic(p, d):
-    """Logistic regression, w of shape (n_x, 1) and a scalar bias b."""
-    return bce(sigmoid(anp.dot(p["w"].T, d["X"]) + p["b"]), d["Y"])
-
-
-def half_sse_rows(layers):
-    """½ Σ (y − out)², sigmoid units everywhere (iamtrask: the loss his update descends)."""
-    return lambda p, d: squared_error(mlp_rows(p, d["X"], layers, act=sigmoid, out=sigmoid), d["y"])
-
-
-def relu_tanh_ce(p, d):
-    """Dense → ReLU → Dense → tanh → Dense → softmax cross-entropy (layer_stack.py)."""
-    h1 = relu(anp.dot(d["X"], p["W1"]) + p["b1"])
-    h2 = tanh(anp.dot(h1, p["W2"]) + p["b2"])
-    return softmax_ce(anp.dot(h2, p["W3"]) + p["b3"], d["y"])
-
-
-def leaky(z):
-    return leaky_relu(z, 0.1)
-
-
-THREE1 = [("W1", "b1"), ("W2", "b2"), ("W3", "b3")]
-NIELSEN2 = listed(2)
-NIELSEN3 = listed(3)
+from spec import Case
 
 CASES: list[Case] = [
     cs231n("learner_seed.py", "for i in range(200):",
@@ -313,181 +225,4 @@ CASES: list[Case] = [
          runs_plain=False, about="bare %matplotlib / %config / !shell lines, a %time inside the loop"),
 ]
 
-def M(base, family, old, new, why, file=""):
-    return Mutant(base, family, old, new, why, file)
-
-
-MUTANTS: list[Mutant] = [
-    # ---- missing transpose (shapes square, so only the numbers are wrong) ----
-    M("nielsen/train_square.py", "missing_transpose",
-      "delta = np.dot(self.weights[-layer + 1].transpose(), delta) * logistic_prime(zs[-layer])",
-      "delta = np.dot(self.weights[-layer + 1], delta) * logistic_prime(zs[-layer])",
-      "BP2 needs (w^{l+1})^T δ^{l+1}; the 5×5 weights hide the missing transpose", file="tiny_net.py"),
-    M("deep_rows/two_hidden_relu.py", "missing_transpose", "dh1 = dh2 @ W2.T", "dh1 = dh2 @ W2",
-      "backpropagates through W2 instead of W2.T (16×16, so no shape error)"),
-    M("kaggle_mnist/digits_scratch.py", "missing_transpose",
-      "dZ1 = W2.T.dot(dZ2) * ReLU_deriv(Z1)", "dZ1 = W2.dot(dZ2) * ReLU_deriv(Z1)",
-      "dA1 = W2ᵀ·dZ2; W2 is 10×10 so W2·dZ2 runs"),
-    M("nnfs/separate_softmax.py", "missing_transpose",
-      "jacobian_matrix = np.diagflat(single_output) - np.dot(single_output, single_output.T)",
-      "jacobian_matrix = np.diagflat(single_output) - np.dot(single_output.T, single_output)",
-      "the outer product s·sᵀ written as the inner product sᵀ·s (a 1×1 that broadcasts)"),
-    # ---- missing 1/m ----
-    M("dlai_w3/planar_tanh.py", "missing_1_over_m", "dW2 = (1 / m) * np.dot(dZ2, A1.T)", "dW2 = np.dot(dZ2, A1.T)",
-      "the cost is a mean over the m examples; dW2 forgets the 1/m"),
-    M("kaggle_mnist/digits_scratch.py", "missing_1_over_m",
-      "dW1 = 1 / m_train * dZ1.dot(X.T)", "dW1 = dZ1.dot(X.T)", "dW1 is m times too large"),
-    M("dlai_w2/logreg_loop.py", "missing_1_over_m", "dw = np.dot(X, dz.T) / m", "dw = np.dot(X, dz.T)",
-      "dw summed over the examples instead of averaged"),
-    # ---- 1/m twice ----
-    M("nnfs/momentum_decay.py", "1_over_m_twice",
-      "self.dweights = np.dot(self.inputs.T, dvalues)", "self.dweights = np.dot(self.inputs.T, dvalues) / len(dvalues)",
-      "the loss's backward already divided by the number of samples", file="nnfs_blocks.py"),
-    M("dlai_w4/deep_app.py", "1_over_m_twice",
-      "dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))",
-      "dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL)) / m",
-      "linear_backward divides by m again", file="deep_model.py"),
-    M("py_export/pasted_magics.py", "1_over_m_twice", "dW1 = X.T @ dh", "dW1 = X.T @ dh / 100",
-      "dscores was already divided by the 100 examples"),
-    M("dtypes/int_inputs.py", "1_over_m_twice", "db = np.sum(dhidden, axis=0, keepdims=True)",
-      "db = np.sum(dhidden, axis=0, keepdims=True) / num_examples", "db divided by N a second time"),
-    # ---- wrong activation derivative ----
-    M("dlai_w3/planar_tanh.py", "wrong_activation_derivative",
-      "dZ1 = np.multiply(np.dot(W2.T, dZ2), 1 - np.power(A1, 2))", "dZ1 = np.multiply(np.dot(W2.T, dZ2), 1 - A1)",
-      "tanh' = 1 - a², not 1 - a"),
-    M("dennybritz/moons_tanh.py", "wrong_activation_derivative",
-      "delta2 = delta3.dot(W2.T) * (1 - np.power(a1, 2))", "delta2 = delta3.dot(W2.T) * (1 - a1)",
-      "tanh' = 1 - a1², not 1 - a1"),
-    M("iamtrask/single_layer.py", "wrong_activation_derivative", "return x * (1 - x)", "return x",
-      "sigmoid' written as s instead of s(1 - s), inside the helper"),
-    M("dlai_w3/planar_sigmoid.py", "wrong_activation_derivative",
-      "dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)", "dZ1 = np.dot(W2.T, dZ2) * A1", "sigmoid' as s instead of s(1 - s)"),
-    M("iamtrask/three_layer.py", "wrong_activation_derivative",
-      "l1_delta = l1_error * nonlin(l1, deriv=True)", "l1_delta = l1_error * nonlin(l1)",
-      "forgot deriv=True: multiplies by sigmoid(l1) instead of the slope"),
-    M("py_export/moons_export.py", "wrong_activation_derivative",
-      "d1 = d2.dot(W2.T) * (1 - a1 ** 2)", "d1 = d2.dot(W2.T) * (1 - a1)", "tanh' as 1 - a"),
-    M("control_flow/sys_exit_main.py", "wrong_activation_derivative",
-      "dz = da * (1 - a ** 2)", "dz = da * (1 - a) ** 2", "(1 - a)² instead of 1 - a²"),
-    M("deep_rows/three_hidden_lists.py", "wrong_activation_derivative",
-      "delta = (delta @ Ws[l].T) * (1 - acts[l] ** 2)", "delta = delta @ Ws[l].T",
-      "the tanh derivative is left out inside the backward loop"),
-    M("layers_list/sequential_momentum.py", "wrong_activation_derivative",
-      "return np.where(self.x > 0, g, self.slope * g)", "return np.where(self.x > 0, g, 0)",
-      "leaky ReLU's slope on the negative side is dropped (plain ReLU derivative)"),
-    M("minibatch/batch_generator.py", "wrong_activation_derivative",
-      "d_z1 = d_a1 * (1 - a1 * a1)", "d_z1 = d_a1 * (1 - a1)", "tanh' as 1 - a"),
-    # ---- wrong axis in a bias sum ----
-    M("kaggle_mnist/digits_scratch.py", "wrong_axis",
-      "db2 = 1 / m_train * np.sum(dZ2, axis=1, keepdims=True)", "db2 = 1 / m_train * np.sum(dZ2)",
-      "sums over every axis: a scalar (0 for softmax) instead of one value per output unit"),
-    M("cs231n_class/two_layer_net.py", "wrong_axis", "grads['b2'] = np.sum(dscores, axis=0)",
-      "grads['b2'] = np.sum(dscores)", "no axis: one scalar for all the biases"),
-    M("dlai_w3/planar_tanh.py", "wrong_axis",
-      "db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)", "db1 = (1 / m) * np.sum(dZ1, axis=0, keepdims=True)",
-      "sums over the hidden units instead of the examples: b1 silently becomes (n_h, m)"),
-    M("cs231n/spiral_flat_bias.py", "wrong_axis", "db = np.sum(dhidden, axis=0)", "db = np.sum(dhidden)",
-      "no axis: every hidden bias moves by the same total"),
-    # ---- missing keepdims where it matters (column-major biases) ----
-    M("dlai_w4/deep_model.py", "missing_keepdims",
-      "db = 1. / m * np.sum(dZ, axis=1, keepdims=True)", "db = 1. / m * np.sum(dZ, axis=1)",
-      "db has shape (n,), b is (n, 1): b - lr*db broadcasts to (n, n)"),
-    M("kaggle_mnist/digits_scratch.py", "missing_keepdims",
-      "db1 = 1 / m_train * np.sum(dZ1, axis=1, keepdims=True)", "db1 = 1 / m_train * np.sum(dZ1, axis=1)",
-      "b1 (10, 1) minus a (10,) vector becomes 10×10"),
-    # ---- missing ReLU mask ----
-    M("kaggle_mnist/digits_scratch.py", "missing_relu_mask",
-      "dZ1 = W2.T.dot(dZ2) * ReLU_deriv(Z1)", "dZ1 = W2.T.dot(dZ2)", "ReLU' left out"),
-    M("layers_list/layer_stack.py", "missing_relu_mask", "return grad * (self.x > 0)", "return grad",
-      "ReLU.backward passes the gradient through unmasked"),
-    M("deep_rows/two_hidden_relu.py", "missing_relu_mask",
-      "dh2 = (dscores @ W3.T) * (h2 > 0)", "dh2 = dscores @ W3.T", "the second ReLU's mask is missing"),
-    # ---- mask on the wrong array ----
-    M("cs231n/learner_seed.py", "mask_wrong_array",
-      "dhidden[hidden_layer <= 0] = 0", "dhidden[dhidden <= 0] = 0",
-      "masks by the sign of the gradient instead of the hidden layer's activation"),
-    M("deep_rows/two_hidden_relu.py", "mask_wrong_array", "dh1[h1 <= 0] = 0", "dh1[h2 <= 0] = 0",
-      "uses the other hidden layer's activations (same width, so it runs)"),
-    M("jcjohnson/relu_regression.py", "mask_wrong_array", "grad_h[h < 0] = 0", "grad_h[h_relu < 0] = 0",
-      "tests the ReLU's output, which is never negative: nothing is masked"),
-    # ---- sign errors (gradient ascent somewhere) ----
-    M("cs231n/svm_two_layer.py", "sign",
-      "binary[np.arange(N), y] = -row_sum", "binary[np.arange(N), y] = row_sum",
-      "the correct class's score enters every margin with a minus sign"),
-    M("iamtrask/single_layer.py", "sign", "l1_error = y - l1", "l1_error = l1 - y",
-      "with `syn0 += ...` the error must be y - l1"),
-    M("iamtrask/alpha_hidden.py", "sign", "layer_2_error = layer_2 - y", "layer_2_error = y - layer_2",
-      "with `synapse -= alpha * ...` the error must be output - target"),
-    M("dlai_w2/logreg_images.py", "sign", "w = w - learning_rate * dw", "w = w + learning_rate * dw",
-      "ascent on the weights"),
-    M("nnfs/rmsprop_spiral.py", "sign",
-      "layer.weights += -self.current_learning_rate * layer.dweights / (np.sqrt(layer.weight_cache) + self.epsilon)",
-      "layer.weights += self.current_learning_rate * layer.dweights / (np.sqrt(layer.weight_cache) + self.epsilon)",
-      "the optimizer method forgets the minus"),
-    M("nnfs/sine_regression.py", "sign",
-      "self.dinputs = -2 * (y_true - dvalues) / outputs", "self.dinputs = -2 * (dvalues - y_true) / outputs",
-      "MSE gradient with the difference the wrong way round"),
-    M("dlai_w4/two_layer_app.py", "sign",
-      "dA2 = - (np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))", "dA2 = - (np.divide(Y, A2) + np.divide(1 - Y, 1 - A2))",
-      "d(BCE)/dA: the second term's sign"),
-    M("dtypes/float32_spiral.py", "sign",
-      "dscores[range(num_examples), y] -= 1", "dscores[range(num_examples), y] += 1",
-      "adds the one-hot instead of subtracting it"),
-    M("layers_list/sequential_momentum.py", "sign",
-      "self.vW = mu * self.vW - lr * self.gW", "self.vW = mu * self.vW + lr * self.gW",
-      "the velocity accumulates +lr·gradient: ascent"),
-    M("dtypes/bom_utf8.py", "sign", "W2 -= schrittweite * dW2", "W2 += schrittweite * dW2", "ascent on W2"),
-    # ---- regularisation doubled / missing / mis-scaled in one gradient ----
-    M("cs231n/spiral_reg3.py", "regularisation", "dW2 += reg * W2", "dW2 += 2 * reg * W2",
-      "the loss has 0.5·reg·ΣW², whose gradient is reg·W, not 2·reg·W"),
-    M("cs231n/svm_linear.py", "regularisation",
-      "dW = X.T @ mask / num_train + reg * W", "dW = X.T @ mask / num_train",
-      "the loss has the ½·reg·ΣW² penalty, the gradient forgets its reg·W"),
-    M("nnfs/l2_regularized.py", "regularisation",
-      "self.dweights += 2 * self.weight_regularizer_l2 * self.weights",
-      "self.dweights += self.weight_regularizer_l2 * self.weights",
-      "the loss is λ·Σw² (no ½): its gradient is 2λw"),
-    M("nielsen/ce_l2_net.py", "regularisation",
-      "self.weights = [(1 - eta * (lmbda / n)) * w - (eta / len(chunk)) * sw",
-      "self.weights = [(1 - eta * lmbda) * w - (eta / len(chunk)) * sw",
-      "weight decay without the 1/n of the regularised cost"),
-    M("cs231n_class/two_layer_net.py", "regularisation",
-      "grads['W1'] = X.T.dot(dh1) + 2 * reg * W1", "grads['W1'] = X.T.dot(dh1) + reg * W1",
-      "reg·ΣW² needs 2·reg·W in the gradient"),
-    # ---- a scalar bias's gradient ----
-    M("dlai_w2/logreg_images.py", "scalar_bias", "db = 1 / m * np.sum(A - Y)", "db = np.sum(A - Y)",
-      "the scalar db forgets the 1/m"),
-    M("jcjohnson/bias_regression.py", "scalar_bias", "grad_b2 = grad_y_pred.sum()", "grad_b2 = grad_y_pred.mean()",
-      "grad_y_pred is already divided by N: the scalar bias needs its sum"),
-    # ---- the wrong line is inside a helper / method / sibling module, not at the call site ----
-    M("nnfs/split_sgd.py", "helper", "self.dinputs[self.inputs <= 0] = 0", "self.dinputs[self.inputs > 0] = 0",
-      "ReLU.backward in the sibling module zeroes the wrong half", file="nnfs_blocks.py"),
-    M("nielsen/train_blobs.py", "helper", "return s * (1 - s)", "return z * (1 - z)",
-      "sigmoid' computed from z instead of sigmoid(z), in the module's helper", file="tiny_net.py"),
-    M("dlai_w4/deep_app.py", "helper", "dZ = dA * s * (1 - s)", "dZ = dA * (1 - s)",
-      "sigmoid_backward in dnn_helpers.py drops a factor s", file="dnn_helpers.py"),
-    M("layers_list/layer_stack.py", "helper", "return grad * (1 - self.out ** 2)", "return grad * (1 - self.out)",
-      "Tanh.backward: 1 - out instead of 1 - out²"),
-    M("optimizers/adam_config.py", "helper",
-      "m_hat = config['m'] / (1 - config['beta1'] ** config['t'])", "m_hat = config['m']",
-      "adam() forgets the first moment's bias correction: the first steps are 10× too small"),
-    # ---- update order: the backward pass uses an already-updated weight ----
-    M("cs231n/spiral_update_as_you_go.py", "update_order",
-      "dhidden = np.dot(dscores, W2_old.T)", "dhidden = np.dot(dscores, W2.T)",
-      "backpropagates through W2 after it was already updated"),
-    M("layers_list/inplace_update.py", "update_order", "return grad_in", "return grad_out @ self.W.T",
-      "the input gradient is computed with the weights just updated"),
-    # ---- a wrong line in a notebook cell ----
-    M("notebook/spiral_notebook.ipynb", "notebook_cell",
-      "dhidden[hidden_layer <= 0] = 0", "dhidden[hidden_layer < 0] = 0",
-      "the ReLU output is never < 0: nothing is masked", file="spiral_notebook.ipynb"),
-    M("notebook/logreg_notebook.ipynb", "notebook_cell", "db = np.sum(A - Y) / m", "db = np.sum(A - Y)",
-      "the scalar db forgets the 1/m", file="logreg_notebook.ipynb"),
-    M("notebook/digits_notebook.ipynb", "notebook_cell",
-      "db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)", "db1 = 1 / m * np.sum(dZ1, axis=1)",
-      "b1 (12, 1) minus a (12,) vector becomes 12×12", file="digits_notebook.ipynb"),
-    # ---- more: 1/m twice at the learner's own script ----
-    M("cs231n/learner_seed.py", "1_over_m_twice",
-      "dW2 = np.dot(hidden_layer.T, dscores)", "dW2 = np.dot(hidden_layer.T, dscores) / num_examples",
-      "divides by N again although dscores is already divided"),
-]
+__all__ = ["CASES", "MUTANTS"]
