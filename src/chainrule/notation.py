@@ -179,9 +179,8 @@ class _Forms:
                        f"dZ^[{l}]ᵀ")
         if role == "delta":
             return _tf("ng", "1/m",
-                       r"dW^{[l]} = \frac{1}{m}\,dZ^{[l]} A^{[l-1]\top},\quad "
-                       r"db^{[l]} = \frac{1}{m}\sum_{i} dZ^{[l](i)}",
-                       "dW^[l] = (1/m)·dZ^[l]·A^[l−1]ᵀ,  db^[l] = (1/m)·Σᵢ dZ^[l](i)",
+                       r"dW^{[l]} = \frac{1}{m}\cdots,\quad db^{[l]} = \frac{1}{m}\cdots",
+                       "dW^[l] = (1/m)·…,  db^[l] = (1/m)·…",
                        "Ng keeps dZ without 1/m and writes 1/m in every dW and db. "
                        "Your code divides once, here. Every later line inherits this 1/N.",
                        f"dZ^[{l}]ᵀ/m")
@@ -197,7 +196,8 @@ class _Forms:
             return _tf("ng", f"db^[{l}]",
                        r"db^{[%d]} = \frac{1}{m}\sum_{i=1}^{m} dZ^{[%d](i)}" % (l, l),
                        f"db^[{l}] = (1/m)·Σᵢ dZ^[{l}](i)",
-                       f"Ng sums over the columns, `axis=1`. Your examples are rows, so your line sums `axis=0`.",
+                       f"Ng sums over the columns, `axis=1`. Your examples are rows, so "
+                       f"`{s.writes}` sums over `axis=0`.",
                        f"db^[{l}]ᵀ")
         if role == "dX":
             up = l + 1

@@ -118,7 +118,7 @@ def overflow() -> Pitfall:
             "the whole row of `probs` is `nan`, and so are the loss, every gradient and every "
             "weight. Your scores stay small here: the weights start at 0.01·randn and the inputs "
             "are within radius 1. A larger step size or large inputs can push them up. The fix "
-            "costs nothing. Softmax does not change when you subtract the same number from a "
+            "is simple. Softmax does not change when you subtract the same number from a "
             "whole row: $e^{S_k - m} / \\sum_c e^{S_c - m} = e^{S_k} / \\sum_c e^{S_c}$. "
             "Subtract each row's maximum, and the largest exponent is $e^0 = 1$. The gradient "
             "(P − Y)/N stays the same."),

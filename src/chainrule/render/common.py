@@ -231,8 +231,11 @@ def formula_in(step: Step, notation: str) -> tuple[str, str]:
 
 
 def textbook_name(step: Step) -> str:
-    """``"BP4 · dW^[2] = (1/m)·dZ^[2]·A^[1]ᵀ"``: the step's names in Nielsen and Ng, or ``""``."""
-    names = [step.textbook[n].name for n in ("nielsen", "ng") if n in step.textbook]
+    """``"BP4 · dW^[2]"``: the step's names in Nielsen and Ng (once if equal), or ``""``."""
+    names: list[str] = []
+    for n in ("nielsen", "ng"):
+        if n in step.textbook and step.textbook[n].name not in names:
+            names.append(step.textbook[n].name)
     return " · ".join(names)
 
 

@@ -67,12 +67,19 @@ def inline_html(text: str) -> str:
 
     Inline maths sits in a box that scrolls sideways on a narrow screen.
     """
-    out = []
-    for piece in inline_pieces(text):
+    out: list[str] = []
+    pieces = list(inline_pieces(text))
+    for k, piece in enumerate(pieces):
         if piece.kind == "code":
             out.append(icode(piece.text))
         elif piece.kind == "math":
-            out.append(f'<span class="cr-imath">{to_mathml(piece.text)}</span>')
+            # a full stop or comma right after stays with the formula (no line break before it)
+            nxt = pieces[k + 1] if k + 1 < len(pieces) else None
+            tail = ""
+            if nxt is not None and nxt.kind == "text" and nxt.text[:1] in ".,;:":
+                tail = nxt.text[0]
+                pieces[k + 1] = type(nxt)("text", nxt.text[1:])
+            out.append(f'<span class="cr-imath">{to_mathml(piece.text)}{esc(tail)}</span>')
         elif piece.kind == "bold":
             out.append(f"<strong>{esc(piece.text)}</strong>")
         elif piece.kind == "em":
@@ -103,11 +110,15 @@ def matrix_html(v: Value) -> str:
             f"</tbody></table></div></div>{note}</figure>")
 
 
-def matrices_html(values: list[Value], heading: str = "Tiny example") -> str:
+def matrices_html(values: list[Value], heading: str = "Tiny example", folded: bool = False) -> str:
+    """The tiny example's matrices (``folded``: inside a closed ``<details>``)."""
     if not values:
         return ""
-    return (f'<div class="cr-example">{label(heading)}<div class="cr-matrices">'
-            + "".join(matrix_html(v) for v in values) + "</div></div>")
+    inner = '<div class="cr-matrices">' + "".join(matrix_html(v) for v in values) + "</div>"
+    if folded:
+        return (f'<details class="cr-example"><summary>{esc(heading)}: the numbers</summary>'
+                f"{inner}</details>")
+    return f'<div class="cr-example">{label(heading)}{inner}</div>'
 
 
 def shapes_html(step: Step) -> str:
@@ -180,7 +191,7 @@ def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra:
         f"</header>"
         f'<div class="cr-codeline">{lineno}{code_html(step.code)}</div>'
         f"{holds}{formulas_html(step)}{extra}{chain}{shapes_html(step)}"
-        f"{matrices_html(step.values)}{verdict_html(step)}</article>")
+        f"{matrices_html(step.values, folded=step.holds == 'update')}{verdict_html(step)}</article>")
 
 
 def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None) -> str:
@@ -208,10 +219,14 @@ def pitfall_html(p: Pitfall, ids: Ids) -> str:
     if p.shown and p.shown_how:
         parts.append(f'<p><span class="cr-tag">{esc(p.shown_how)}</span></p>')
     parts.append(prose_html(p.explanation))
+    demo = []
     if p.code:
-        parts += [label("Demonstration"), code_html(p.code)]
+        demo += [label("Demonstration"), code_html(p.code)]
     if p.output:
-        parts += [label("Output"), f'<pre class="cr-output">{esc(p.output.rstrip())}</pre>']
+        demo += [label("Output"), f'<pre class="cr-output">{esc(p.output.rstrip())}</pre>']
+    if demo:
+        parts.append('<details class="cr-demo"><summary>The demonstration and its output</summary>'
+                     + "".join(demo) + "</details>")
     if p.fix:
         parts += [label("Fix"), f'<div class="cr-fix">{code_html(p.fix)}</div>']
     return "".join(parts) + "</aside>"

@@ -33,11 +33,13 @@ def glance_html(report: Report, ids: Ids) -> str:
             mark = (f'<span class="{"cr-mark-ok" if ok else "cr-mark-bad"}" '
                     f'aria-label="{"correct" if ok else "wrong"}">{"✓" if ok else "✗"}</span>')
             body.append(
-                f'<tr class="{cls}"><td><a href="#{ids.step(i)}">{i}</a></td>'
-                f'<td class="cr-num">{esc(s.line or "")}</td><td>{icode(s.code)}</td>'
-                f"<td>{to_mathml(latex) if latex else esc(text)}</td>"
-                f'<td class="cr-book">{esc(textbook_name(s))}</td>'
-                f'<td class="cr-nowrap">{esc(written_shape(s))}</td><td>{mark}</td></tr>')
+                f'<tr class="{cls}"><td class="cr-g-step"><a href="#{ids.step(i)}">{i}</a></td>'
+                f'<td class="cr-num cr-g-line">{esc(s.line or "")}</td>'
+                f'<td class="cr-g-code">{icode(s.code)}</td>'
+                f'<td class="cr-g-formula">{to_mathml(latex) if latex else esc(text)}</td>'
+                f'<td class="cr-book cr-g-book">{esc(textbook_name(s))}</td>'
+                f'<td class="cr-nowrap cr-g-shape">{esc(written_shape(s))}</td>'
+                f'<td class="cr-g-mark">{mark}</td></tr>')
     return scroll(f'<table class="cr-table cr-glance"><thead>{head}</thead>'
                   f'<tbody>{"".join(body)}</tbody></table>')
 
@@ -60,6 +62,7 @@ def graph_html(report: Report, ids: Ids) -> str:
     return (f'<figure class="cr-figure">{scroll(svg, "cr-graph-box")}<figcaption>Solid arrows: '
             "the forward pass. Dashed arrows: the backward pass, with the line that computes each "
             "gradient. Click a box or a dashed arrow to go to its line."
+            '<span class="cr-narrow-only"> Scroll the picture sideways to see the whole chain.</span>'
             f"</figcaption></figure><ul class=\"cr-chain\">{lines}</ul>")
 
 
@@ -81,10 +84,10 @@ def bridge_html(report: Report) -> str:
     rows = []
     for row in b.rows:
         cells = "".join(
-            (f'<td><span class="cr-book">{esc(row.formulas[n].name)}</span>'
-             f"{to_mathml(row.formulas[n].latex)}</td>" if n in row.formulas else "<td></td>")
-            for n in order)
-        rows.append(f"<tr><td>{icode(row.code)}</td>{cells}</tr>")
+            (f'<td data-label="{esc(NOTATION_NAMES[n])}"><span class="cr-book">'
+             f'{esc(row.formulas[n].name)}</span>{to_mathml(row.formulas[n].latex)}</td>'
+             if n in row.formulas else "<td></td>") for n in order)
+        rows.append(f'<tr><td data-label="Your line">{icode(row.code)}</td>{cells}</tr>')
     parts.append('<h3>Every backward formula, in both notations</h3>'
                  + scroll(f'<table class="cr-table cr-bridge"><thead>{head}</thead>'
                           f'<tbody>{"".join(rows)}</tbody></table>'))
@@ -106,7 +109,8 @@ def textbook_box(report: Report, step: Step) -> str:
         f = step.textbook.get(n)
         if f is None:
             continue
-        boxes.append(f'<div class="cr-formula cr-textbook">{label(NOTATION_NAMES[n] + " · " + f.name)}'
+        boxes.append(f'<div class="cr-formula cr-textbook"><div class="cr-label cr-plain">'
+                     f'{esc(NOTATION_NAMES[n])} · {esc(f.name)}</div>'
                      f"{to_mathml(f.latex, display=True)}{prose_html(f.translation)}</div>")
     if not boxes:
         return ""

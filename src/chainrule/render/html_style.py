@@ -58,6 +58,10 @@ REPORT_CSS = """
 .cr-report mtext.cr-tt { font-family: var(--cr-mono); }
 .cr-report .cr-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .cr-report .cr-nowrap { white-space: nowrap; }
+.cr-report .cr-narrow-only { display: none; }
+.cr-report .cr-label.cr-plain { text-transform: none; letter-spacing: .02em; font-size: .8rem; }
+.cr-report .cr-shape-table td { white-space: nowrap; }
+.cr-report details.cr-demo { background: transparent; border: 1px dashed #ecd9a8; }
 .cr-report math { font-family: "STIX Two Math", "Latin Modern Math", "Cambria Math",
   "DejaVu Math TeX Gyre", math; font-size: 1.12em; }
 .cr-report math[display="block"] { display: block math; margin: .35rem 0; font-size: 1.25em;
@@ -242,6 +246,33 @@ REPORT_CSS = """
   .cr-report .cr-forward td { border: 0; padding: .3rem .75rem; }
   .cr-report .cr-forward td.cr-num { text-align: left; white-space: normal; color: var(--cr-muted); }
   .cr-report .cr-glossary { grid-template-columns: 1fr; }
+  .cr-report .cr-glance thead { display: none; }
+  .cr-report .cr-glance tr { display: grid; grid-template-columns: 2rem minmax(0, 1fr) auto;
+    grid-template-areas: "step code mark" "step formula formula" "step book book" "step line shape";
+    column-gap: .5rem; padding: .45rem .6rem; border-top: 1px solid var(--cr-line); }
+  .cr-report .cr-glance td { border: 0; padding: .05rem 0; display: block; text-align: left; }
+  .cr-report .cr-glance .cr-g-step { grid-area: step; }
+  .cr-report .cr-glance .cr-g-code { grid-area: code; }
+  .cr-report .cr-glance .cr-g-mark { grid-area: mark; }
+  .cr-report .cr-glance .cr-g-formula { grid-area: formula; max-width: 100%; overflow-x: auto; }
+  .cr-report .cr-glance .cr-g-book { grid-area: book; }
+  .cr-report .cr-glance .cr-g-line { grid-area: line; color: var(--cr-muted); font-size: .85rem; }
+  .cr-report .cr-glance .cr-g-line::before { content: "line "; }
+  .cr-report .cr-glance .cr-g-shape { grid-area: shape; color: var(--cr-muted); font-size: .85rem; }
+  .cr-report .cr-glance tbody tr.cr-updates:first-of-type,
+  .cr-report .cr-glance tr:not(.cr-updates) + tr.cr-updates { border-top: 2px solid var(--cr-line); }
+  .cr-report .cr-glance tr.cr-updates td { border-top: 0; }
+  .cr-report .cr-narrow-only { display: inline; }
+  .cr-report .cr-glance td.cr-num { text-align: left; }
+  .cr-report .cr-glance tr.cr-updates { background: #fafbfc; }
+  .cr-report .cr-glance tr.cr-updates td { background: none; }
+  .cr-report .cr-bridge thead { display: none; }
+  .cr-report .cr-bridge tr, .cr-report .cr-bridge td { display: block; }
+  .cr-report .cr-bridge tr { border-top: 1px solid var(--cr-line); padding: .3rem 0; }
+  .cr-report .cr-bridge td { border: 0; padding: .15rem .75rem; max-width: 100%; overflow-x: auto; }
+  .cr-report .cr-bridge td[data-label]::before { content: attr(data-label); display: block;
+    font-size: .72rem; font-weight: 700; text-transform: uppercase; letter-spacing: .06em;
+    color: var(--cr-muted); }
   .cr-report .cr-glossary dd { margin-bottom: .4rem; }
   .cr-report .cr-formulas { grid-template-columns: minmax(0, 1fr); }
   .cr-report .cr-proof { padding: .7rem .8rem; }
