@@ -18,7 +18,7 @@ import numpy as np
 
 from chainrule.config import TrainConfig
 from chainrule.explain.bridge import build_bridge, proof_cells
-from chainrule.explain.content import GLOSSARY, INTRO, PREACT, StepSpec, sign_sentence, spec_for
+from chainrule.explain.content import PREACT, StepSpec, spec_for
 from chainrule.explain.forward import forward_chain, full_size, value
 from chainrule.explain.graph import build_graph
 from chainrule.explain.pitfalls import all_pitfalls
@@ -26,6 +26,7 @@ from chainrule.explain.proof import check_code, keeps_for, kink_sentence, run_pr
 from chainrule.explain.source import setup_statements, split_loop
 from chainrule.explain.tiny import Tiny, build_tiny
 from chainrule.explain.training_code import training_code
+from chainrule.explain.words import GLOSSARY, INTRO, sign_sentence
 from chainrule.learner import SOURCE
 from chainrule.notation import NOTATIONS, Quantity, fill_textbook
 from chainrule.report import GlossaryEntry, Report, Step, Training

@@ -43,9 +43,11 @@ def code_text(code: str) -> Text:
     return text
 
 
-def formula_text(step: Step, notation: str) -> str:
+def formula_text(step: Step, notation: str, short: bool = False) -> str:
+    """The step's formula in ``notation`` as unicode (``short``: the matrix form only, no notes)."""
     latex, text = formula_in(step, notation)
-    return text or latex_to_unicode(latex)
+    text = text or latex_to_unicode(latex)
+    return text.split("   ")[0].rstrip(", ") if short else text
 
 
 def glance_table(report: Report, width: int = 100) -> Table:
@@ -71,7 +73,7 @@ def glance_table(report: Report, width: int = 100) -> Table:
             t.add_section()
         for i, s in group:
             mark = Text("✓", style=OK_STYLE) if step_ok(s) else Text("✗", style=BAD_STYLE)
-            cells = [str(i), str(s.line or ""), code_text(s.code), Text(formula_text(s, notation)),
+            cells = [str(i), str(s.line or ""), code_text(s.code), Text(formula_text(s, notation, True)),
                      Text(textbook_name(s), style="dim")]
             t.add_row(*cells, *([written_shape(s)] if wide else []), mark)
     return t
