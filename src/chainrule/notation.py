@@ -39,6 +39,7 @@ NOTATION_INFO: dict[str, NotationInfo] = {
 }
 
 _SUP = dict(zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+ACT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "the sigmoid"}
 _ACT_DERIV = {  # activation -> (Nielsen's σ′(z) in words, LaTeX of σ′(z))
     "relu": ("σ′(z) is 1 where z > 0 and 0 elsewhere", r"\mathbb{1}[z > 0]"),
     "leaky_relu": ("σ′(z) is 1 where z > 0 and α elsewhere", r"1 \text{ or } \alpha"),
@@ -127,13 +128,13 @@ class _Forms:
                        "Your code applies it once, here.",
                        f"rows (δ{sup(nl)})ᵀ/n")
         if role == "dW":
-            a_prev = "x" if prev == 1 else f"a{sup(prev)}"
+            a_prev = "x" if prev == 1 else f"a{sup(prev)}ₓ"  # Nielsen's a¹ is the input x
             return _tf("nielsen", "BP4",
                        r"\frac{\partial C}{\partial w^{%d}} = \frac{1}{n}\sum_{x} \delta^{%d}_{x}\,(a^{%d}_{x})^{\top}"
                        % (nl, nl, prev),
                        f"∂C/∂w{sup(nl)} = (1/n) Σₓ δ{sup(nl)}ₓ (a{sup(prev)}ₓ)ᵀ",
                        f"Your `{n['W']}` is (w{sup(nl)})ᵀ, so `{s.writes}` is BP4 transposed. "
-                       f"Each example then adds {a_prev}ₓ (δ{sup(nl)}ₓ)ᵀ. "
+                       f"Each example then adds {a_prev} (δ{sup(nl)}ₓ)ᵀ. "
                        f"The sum over all examples is the product `{n['a_prev']}.T @ {n['delta']}`. "
                        f"The 1/n is already in `{n['delta']}`.",
                        f"(∂C/∂w{sup(nl)})ᵀ")
@@ -157,7 +158,7 @@ class _Forms:
                        r"\delta^{%d} = \left((w^{%d})^{\top}\delta^{%d}\right) \odot \sigma'(z^{%d}),\quad "
                        r"\sigma'(z) = %s" % (nl, up, up, nl, latex),
                        f"δ{sup(nl)} = ((w{sup(up)})ᵀ δ{sup(up)}) ⊙ σ′(z{sup(nl)})",
-                       f"For {self.act.replace('_', ' ')}, {words}. "
+                       f"For {ACT_NAMES.get(self.act, self.act)}, {words}. "
                        f"Your line multiplies by σ′(z{sup(nl)}), entry by entry. "
                        f"Row i of `{s.writes}` is now δ{sup(nl)} of example i, divided by n.",
                        f"rows (δ{sup(nl)})ᵀ/n")
@@ -210,7 +211,7 @@ class _Forms:
             return _tf("ng", f"dZ^[{l}]",
                        r"dZ^{[%d]} = dA^{[%d]} \odot g^{[%d]\prime}(Z^{[%d]})" % (l, l, l, l),
                        f"dZ^[{l}] = dA^[{l}] ⊙ g^[{l}]′(Z^[{l}])",
-                       f"Here g^[{l}] is {self.act.replace('_', ' ')}. "
+                       f"Here g^[{l}] is {ACT_NAMES.get(self.act, self.act)}. "
                        f"Your line does the product in place, entry by entry.",
                        f"dZ^[{l}]ᵀ/m")
         return self._update("ng")
@@ -241,8 +242,19 @@ def _code_form(step: Step, role: str, q: Quantity) -> TextbookFormula:
     return _tf("code", step.title, step.formula_latex or "", step.formula_text or "", "", symbol)
 
 
+def _columns(f: TextbookFormula, step: Step) -> TextbookFormula:
+    """The same formula for code that keeps one example per *column*, as the textbooks do."""
+    who = "Nielsen" if f.notation == "nielsen" else "Ng"
+    words = (f"Your examples are columns, as in {who}'s notation, so no transpose is needed: "
+             f"`{step.writes}` is this formula with your names.")
+    if f.notation == "nielsen":
+        words += " Nielsen loops over the examples; your line takes them all at once."
+    return TextbookFormula(f.notation, f.name, f.latex, f.text, words,
+                           f.symbol.replace("rows ", "columns ").replace("ᵀ", "").replace("()", ""))
+
+
 def textbook_forms(step: Step, quantities: dict[str, Quantity], names: dict[str, str],
-                   act: str = "relu") -> dict[str, TextbookFormula]:
+                   act: str = "relu", layout: str = "rows") -> dict[str, TextbookFormula]:
     """The step's formula in every notation, keyed ``"code"``, ``"nielsen"``, ``"ng"`` (``{}`` if unknown).
 
     Parameters
@@ -257,6 +269,9 @@ def textbook_forms(step: Step, quantities: dict[str, Quantity], names: dict[str,
         variable that holds ∂L/∂Z of the layer), ``W_up``, ``delta_up`` (the layer above), ``step_size``.
     act : str
         The hidden activation (``relu``, ``tanh``, ``sigmoid``, ``leaky_relu``).
+    layout : str
+        ``"rows"`` (one example per row, like the learner's code) or ``"columns"``
+        (one example per column, like Ng's course): the translations and symbols follow it.
     """
     role = role_of(step)
     target = step.writes if role == "update" else (step.gradient_of or "")
@@ -267,7 +282,10 @@ def textbook_forms(step: Step, quantities: dict[str, Quantity], names: dict[str,
     if role is None or q is None:
         return {}
     forms = _Forms(step, q, names, act)
-    return {"code": _code_form(step, role, q), "nielsen": forms.nielsen(role), "ng": forms.ng(role)}
+    out = {"code": _code_form(step, role, q), "nielsen": forms.nielsen(role), "ng": forms.ng(role)}
+    if layout == "columns":
+        out["nielsen"], out["ng"] = _columns(out["nielsen"], step), _columns(out["ng"], step)
+    return out
 
 
 def _name(quantities: dict[str, Quantity], kind: str, layer: int) -> str:
@@ -300,7 +318,12 @@ def names_for(steps: list[Step], k: int, quantities: dict[str, Quantity],
 
 
 def fill_textbook(steps: list[Step], quantities: dict[str, Quantity], act: str = "relu",
-                  step_size: str = "step_size") -> None:
-    """Set ``step.textbook`` of every step that has a textbook form (in place)."""
+                  step_size: str = "step_size", layout: str = "rows") -> None:
+    """Set ``step.textbook`` of every step that has a textbook form (in place).
+
+    For a learner's own script the checker passes its quantities (the code's names and
+    their layer) and ``layout``; nothing here depends on the built-in network.
+    """
     for k, step in enumerate(steps):
-        step.textbook = textbook_forms(step, quantities, names_for(steps, k, quantities, step_size), act)
+        step.textbook = textbook_forms(step, quantities, names_for(steps, k, quantities, step_size),
+                                       act, layout)

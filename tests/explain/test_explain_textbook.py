@@ -135,3 +135,27 @@ def test_bad_notation_is_one_paragraph_exit_2():
     assert res.exit_code == 2
     assert "--notation" in res.stderr or "--notation" in res.output
     assert "Traceback" not in res.output
+
+
+def test_pieces_take_their_inputs_from_report_data_only(report):
+    """A Report built by someone else (a learner's script) gets the same forms, bridge and graph."""
+    import copy
+
+    from chainrule.explain.bridge import textbook_bridge
+    from chainrule.explain.build import QUANTITIES
+    from chainrule.explain.graph import build_graph
+    from chainrule.notation import fill_textbook
+
+    other = copy.deepcopy(report)
+    for s in other.steps:
+        s.textbook = {}
+    other.graph = other.bridge = None
+    fill_textbook(other.steps, QUANTITIES)
+    assert [s.textbook for s in other.steps] == [s.textbook for s in report.steps]
+    assert build_graph(other, QUANTITIES) == report.graph
+    b = textbook_bridge(other.steps)
+    assert b.rows == report.bridge.rows and b.proofs == [] and "Then two" not in b.intro
+    # a column-major script: no transposes in the translation or the symbols
+    fill_textbook(other.steps, QUANTITIES, layout="columns")
+    ng = other.steps[3].textbook["ng"]
+    assert ng.symbol == "dW^[2]" and "no transpose" in ng.translation

@@ -138,11 +138,24 @@ def _values(ns: dict, key: str, names: tuple[str, ...]) -> list[Value]:
     return out
 
 
+def bridge_rows(steps: list[Step]) -> list[BridgeRow]:
+    """One row per backward formula with a textbook form (updates and the start left out)."""
+    return [BridgeRow(step=k, code=s.code, line=s.line, formulas=dict(s.textbook))
+            for k, s in enumerate(steps) if s.textbook and role_of(s) not in ("update", "start")]
+
+
+def textbook_bridge(steps: list[Step]) -> Bridge:
+    """The Bridge without the two proof programs: for any Report whose steps have ``textbook``
+    filled (:func:`chainrule.notation.fill_textbook`), e.g. a learner's own script."""
+    return Bridge(intro=INTRO.rsplit(" Then two short programs", 1)[0],
+                  notations=[NOTATION_INFO[n] for n in ("code", "nielsen", "ng")],
+                  rules=list(RULES), rows=bridge_rows(steps))
+
+
 def build_bridge(steps: list[Step], cells: list[str], printed: list[str],
                  namespaces: list[dict]) -> Bridge:
     """The Bridge: notations, rules, one row per backward formula, and the two proofs."""
-    rows = [BridgeRow(step=k, code=s.code, line=s.line, formulas=dict(s.textbook))
-            for k, s in enumerate(steps) if s.textbook and role_of(s) not in ("update", "start")]
+    rows = bridge_rows(steps)
     proofs = []
     for cell, out, ns, key, title, words in (
             (cells[0], printed[0], namespaces[0], "nielsen", "Nielsen's loop, one example at a time",
