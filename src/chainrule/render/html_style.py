@@ -121,7 +121,10 @@ REPORT_CSS = """
 .cr-report .cr-glance tr.cr-updates td { background: #fafbfc; color: var(--cr-muted); }
 .cr-report .cr-glance tbody tr.cr-updates:first-of-type td,
 .cr-report .cr-glance tr:not(.cr-updates) + tr.cr-updates td { border-top: 2px solid var(--cr-line); }
-.cr-report .cr-book { display: block; font-size: .8rem; color: var(--cr-muted); font-weight: 600; }
+.cr-report span.cr-book { display: block; }
+.cr-report .cr-book { font-size: .8rem; color: var(--cr-muted); font-weight: 600; }
+.cr-report .cr-glance .cr-mark-ok { color: var(--cr-ok); font-weight: 800; }
+.cr-report .cr-glance .cr-mark-bad { color: var(--cr-bad); font-weight: 800; }
 .cr-report .cr-figure { margin: .5rem 0; background: var(--cr-card); border: 1px solid var(--cr-line);
   border-radius: 10px; padding: .6rem; }
 .cr-report .cr-figure figcaption { font-size: .85rem; color: var(--cr-muted); margin-top: .3rem; }
