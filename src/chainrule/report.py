@@ -44,6 +44,7 @@ class ForwardStep:
     shape_text: str  # e.g. "(N, h) = (800, 1000)"
     line: Optional[int] = None
     values: list[Value] = field(default_factory=list)  # tiny example
+    note: str = ""  # plain words about this line, e.g. why `keepdims=True` matters here
 
 
 @dataclass
@@ -59,6 +60,7 @@ class TextbookFormula:
     latex: str  # the formula in that notation (LaTeX)
     text: str  # the same in unicode, for the terminal (no LaTeX commands)
     translation: str = ""  # short plain words: rows vs columns, one example vs a batch, where 1/N is
+    symbol: str = ""  # what the written variable holds, in this notation (unicode), e.g. "dZ^[2]ᵀ/m"
 
 
 @dataclass
@@ -80,6 +82,10 @@ class GraphNode:
     line: Optional[int] = None  # the line that computes this node (forward)
     value: Optional[Matrix] = None  # tiny example
     grad: Optional[Matrix] = None  # tiny example: ∂L/∂(this node)
+    width: float = 0.0  # box size, in the same 0..1 units as x (of Graph.width) and y (of Graph.height)
+    height: float = 0.0
+    forward: Optional[int] = None  # index into Report.forward of the line that computes this node
+    grad_symbols: dict[str, str] = field(default_factory=dict)  # notation -> its name of ∂L/∂(node)
 
 
 @dataclass
@@ -91,12 +97,81 @@ class GraphEdge:
     backward_line: Optional[int] = None  # the line that computes ∂L/∂src from ∂L/∂dst
     backward_code: str = ""
     step: Optional[int] = None  # index into Report.steps
+    backward_lines: list[int] = field(default_factory=list)  # every line on this edge (first..last)
+    label: str = ""  # short label of the backward edge, e.g. "line 49"
 
 
 @dataclass
 class Graph:
+    """The computation graph ``X → Z → H → S → P → L`` with the parameters feeding in.
+
+    ``width``/``height`` are the layout's natural size in CSS pixels: node ``x`` and
+    ``width`` are fractions of ``width``, ``y`` and ``height`` fractions of ``height``.
+    """
+
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[GraphEdge] = field(default_factory=list)
+    width: float = 1200.0
+    height: float = 520.0
+
+
+@dataclass
+class NotationInfo:
+    """One notation: who writes it, and how its layout differs from the code's."""
+
+    id: str  # one of NOTATIONS
+    name: str  # e.g. "Nielsen (Neural Networks and Deep Learning, ch. 2)"
+    layout: str  # plain words: "one example at a time, as a column vector"
+
+
+@dataclass
+class BridgeRule:
+    """One rule that turns a textbook formula into the code's line (rows vs columns, …)."""
+
+    title: str
+    text: str  # plain words, Markdown-light
+    textbook_latex: str = ""
+    code: str = ""  # the code form, e.g. "dscores @ W2.T"
+
+
+@dataclass
+class BridgeProof:
+    """The textbook's algorithm written out in its own notation, run on the tiny example."""
+
+    notation: str
+    title: str
+    explanation: str
+    code: str  # self-contained after the report's setup code (a notebook cell)
+    output: str  # what running it printed
+    differences: dict[str, float] = field(default_factory=dict)  # gradient -> max |yours − textbook|
+    values: list[Value] = field(default_factory=list)  # the textbook's gradients, in its layout
+
+
+@dataclass
+class BridgeRow:
+    """One backward formula in every notation (a row of the bridge table)."""
+
+    step: int  # index into Report.steps
+    code: str
+    line: Optional[int]
+    formulas: dict[str, TextbookFormula] = field(default_factory=dict)  # notation -> formula
+
+
+@dataclass
+class Bridge:
+    """From the formulas the learner knows (Nielsen's, Ng's) to the code's lines."""
+
+    intro: str
+    notations: list[NotationInfo] = field(default_factory=list)
+    rules: list[BridgeRule] = field(default_factory=list)
+    rows: list[BridgeRow] = field(default_factory=list)
+    proofs: list[BridgeProof] = field(default_factory=list)
+
+
+@dataclass
+class GlossaryEntry:
+    term: str
+    meaning: str  # one or two short sentences
 
 
 @dataclass
@@ -138,13 +213,14 @@ class Pitfall:
     code: str = ""  # the demonstration code (also a notebook cell)
     output: str = ""  # what running it printed
     fix: str = ""  # the corrected code
+    shown_how: str = ""  # plain words: how it is shown, e.g. "shown with the tiny example's numbers"
 
 
 @dataclass
 class Training:
     """The trained full-size network: history and plots (PNG bytes, base64 in JSON)."""
 
-    iterations: list[int]
+    iterations: list[int]  # logged iterations; the last entry is the end of training (final_loss)
     losses: list[float]
     accuracies: list[float]
     final_loss: float
@@ -170,6 +246,11 @@ class Report:
     kinks: list[dict[str, Any]] = field(default_factory=list)
     notation: str = "code"  # the notation the renderers use for symbols (one of NOTATIONS)
     graph: Optional[Graph] = None
+    bridge: Optional[Bridge] = None  # the textbook formulas next to the code (after the forward chain)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    network_text: str = ""  # the network in plain words (renderers show it instead of key = value chips)
+    script_hint: str = ""  # how to get the same walkthrough for one's own script
+    training_code: str = ""  # plain numpy that trains the full network (the notebook's training cell)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (PNG bytes left out; see ``render.json`` for the public JSON)."""

@@ -27,7 +27,7 @@ def test_explain_returns_a_self_rendering_object(ex):
     md = ex._repr_markdown_()
     assert "dW2 = np.dot(hidden_layer.T, dscores)" in md
     assert "hidden_layer" in html
-    assert "13 backward steps" in repr(ex)
+    assert "9 backward lines (9 check out), 4 updates" in repr(ex)
     data = json.loads(ex.to_json())
     assert set(data) >= {"network", "steps", "pitfalls"}
 

@@ -16,12 +16,11 @@ def hand_tiny() -> Tiny:
     params = {"W": np.array([[1.0, -1.0], [1.0, 1.0]]), "b": np.zeros((1, 2)),
               "W2": np.eye(2), "b2": np.zeros((1, 2))}
     # Z = X W = [[1, -1], [2, 2]]: no entry near the kink
-    return Tiny(2, 2, 2, 2, 0, X, y, params, 0, params, np.zeros((2, 2), bool),
-                info={"data": "by hand"})
+    return Tiny(2, 2, 2, 2, 0, X, y, params, np.zeros((2, 2), bool), info={"data": "by hand"})
 
 
 def test_hand_computed_numbers():
-    steps, _, ns = build_steps(hand_tiny(), [{}] * 13, {"N": 2, "D": 2, "h": 2, "K": 2, "tN": 2})
+    steps, _, ns, _ = build_steps(hand_tiny(), [{}] * 13, {"N": 2, "D": 2, "h": 2, "K": 2, "tN": 2})
     # H = [[1, 0], [2, 2]] = S; P row 0 = softmax(1, 0), row 1 = (1/2, 1/2)
     p0 = E / (E + 1)
     dS = np.array([[(p0 - 1) / 2, (1 - p0) / 2], [0.25, -0.25]])

@@ -36,20 +36,31 @@ def test_overflow_nan_then_shifted_fix(report):
     assert "nan" in by_id(report)["overflow"].output
 
 
-def test_kink_origin_rows_and_subgradients(report):
+def test_kink_at_the_centre_point_and_subgradients(report):
     p = by_id(report)["relu_kink"]
     _, ns = execute(p.code)
-    origin = ns["origin"]
-    assert list(origin) == [0, 2]
-    assert np.all(ns["Z"][origin] == 0.0)
-    assert np.all(ns["dhidden"][origin] == 0.0)  # the code picks 0
+    assert np.all(ns["X"][0] == 0.0) and np.all(ns["b"] == 0.0)  # the centre point, first pass
+    assert np.all(ns["Z"][0] == 0.0)
+    assert np.all(ns["dhidden"][0] == 0.0)  # the code picks 0
     assert float(ns["grad"](lambda z: ns["anp"].maximum(0.0, z))(0.0)) == 0.5  # autograd 0.5
-    dH = np.dot(ns["dscores"], ns["W2"].T)[origin]
-    assert np.allclose(ns["dZ_autograd"][origin], 0.5 * dH)
+    dH = np.dot(ns["dscores"], ns["W2"].T)[0]
+    assert np.allclose(ns["dZ_autograd"][0], 0.5 * dH)
     assert "-> 0.5" in p.output and "-> 0.0" in p.output
     at_zero = [k for k in report.kinks if k["pass"] == 0]
     assert at_zero and all(k["z"] == 0.0 and k["code_gradient"] == 0.0
                            and k["autograd_gradient"] == 0.5 for k in at_zero)
+
+
+def test_the_kink_is_explained_once_in_its_own_pitfall(report):
+    """The ReLU-at-0 story lives in its pitfall; the steps at most point to it."""
+    words = ("kink", "subgradient", "no derivative")
+    for s in report.steps:
+        text = " ".join((s.chain, s.holds_text, s.shape_reason, s.message))
+        assert "kink" not in text and "subgradient" not in text, s.code
+    assert sum("no derivative" in (s.chain + s.message) for s in report.steps) <= 1
+    pit = by_id(report)["relu_kink"]
+    assert all(w in pit.explanation or w == "kink" for w in words)
+    assert "kink" not in pit.explanation.lower()
 
 
 def test_n_comment_counts(report):

@@ -59,11 +59,28 @@ def test_other_seeds_and_sizes_prove_too(seed, tiny):
     run_cells(r)
 
 
-def test_pass_and_kink_are_reported(report):
-    t = report.network["tiny"]
-    assert t["pass"] >= 1 and t["origin_rows"] == [0, 2]
-    excluded = [k for k in report.kinks if k.get("excluded_from_proof")]
-    assert {k["unit"] for k in excluded} == set(t["dead_units"])
-    if t["dead_units"]:
-        db = next(s for s in report.steps if s.writes == "db")
-        assert "dead unit" in db.message and "left out" in db.message
+def test_the_tiny_example_is_informative(report):
+    """No point at the centre, no dead unit, a visible mask, probabilities off 0.5 and off 0/1."""
+    X = np.array(report.forward[0].values[0].data)
+    assert X.shape == (4, 2) and np.all(np.abs(X).sum(axis=1) > 0.1)  # no zero row of X
+    Z = np.array(next(v.data for v in report.forward[1].values if v.name == "np.dot(X, W) + b"))
+    assert np.abs(Z).min() >= 0.05  # away from z = 0
+    on = Z > 0
+    assert on.any(axis=0).all() and (~on).any(axis=0).all()  # every unit fires for some rows only
+    P = np.array(report.steps[0].values[0].data)
+    assert 0.1 <= P.min() and P.max() <= 0.9
+    by = {s.writes: s for s in report.steps if s.holds == "gradient"}
+    for name in ("dW", "db", "dW2", "db2"):
+        g = np.array(next(v.data for v in by[name].values if v.name == name))
+        assert np.all(np.abs(g) > 1e-3), name  # no zero column, no zero row
+    assert report.kinks == [k for k in report.kinks if k.get("pass") == 0]  # only the pitfall's
+    assert report.network["tiny"]["seed"] >= report.network["seed"]
+    assert "origin_rows" not in report.network["tiny"] and "dead_units" not in report.network["tiny"]
+
+
+@pytest.mark.parametrize("tiny,seed", [((4, 3, 2), 0), ((4, 3, 2), 5), ((6, 4, 3), 0), ((4, 1, 2), 3)])
+def test_other_sizes_find_an_informative_example(tiny, seed):
+    from chainrule.explain.tiny import build_tiny, informative
+
+    t = build_tiny(tiny, seed)
+    assert t.seed >= seed and informative(t.X, t.params, 3) and not t.at_kink.any()

@@ -123,3 +123,98 @@ def test_jupyter_fragment_in_a_host_page(browser, report, tmp_path):
         assert [u for u in requests if u != url and not u.startswith("data:")] == []
     finally:
         ctx.close()
+
+
+# ----------------------------------------------------------------- the real walkthrough page
+@pytest.fixture(scope="module")
+def explained_html():
+    from chainrule.explain import build_report
+
+    return render_html(build_report(train=False))
+
+
+def _open_guarded(browser, html: str, tmp_path: Path, width: int, js: bool = True):
+    """Open ``html``; abort and record every request not to file:// or 127.0.0.1."""
+    path = tmp_path / f"walkthrough-{width}.html"
+    path.write_text(html, encoding="utf-8")
+    ctx = browser.new_context(java_script_enabled=js, viewport={"width": width, "height": 900})
+    page = ctx.new_page()
+    errors: list[str] = []
+    blocked: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("file://", "data:", "http://127.0.0.1", "https://127.0.0.1")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, ctx, errors, blocked
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_walkthrough_page_in_chromium(browser, explained_html, tmp_path, width):
+    page, ctx, errors, blocked = _open_guarded(browser, explained_html, tmp_path, width)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth - "
+                             "document.documentElement.clientWidth") <= 0
+        graph = page.locator("svg.cr-graph")
+        box = graph.bounding_box()
+        assert graph.count() == 1 and box["width"] > 300 and box["height"] > 150
+        assert page.locator("svg.cr-graph a.cr-node").count() == 10
+        assert page.locator("#cr-glance tbody tr").count() == 13
+        for pre in page.locator(".cr-hl pre").all()[:40]:  # code scrolls, never wraps mid-name
+            assert pre.evaluate("e => getComputedStyle(e).whiteSpace") == "pre"
+        code = page.locator("p code").first
+        assert code.evaluate("e => getComputedStyle(e).wordBreak") == "normal"
+        assert code.evaluate("e => getComputedStyle(e).overflowWrap") == "normal"
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(path=f"/tmp/chainrule-explain-{width}.png", full_page=True)
+        page.locator("#cr-glance").screenshot(path=f"/tmp/chainrule-explain-{width}-glance.png")
+        page.locator("#cr-graph").screenshot(path=f"/tmp/chainrule-explain-{width}-graph.png")
+        assert 3000 < height < 60000
+        assert errors == [] and blocked == []
+    finally:
+        ctx.close()
+
+
+def test_graph_nodes_and_table_rows_link_to_their_steps(browser, explained_html, tmp_path):
+    page, ctx, errors, _ = _open_guarded(browser, explained_html, tmp_path, 1280)
+    try:
+        page.locator('svg.cr-graph a.cr-node[data-node="Z"]').click()
+        assert page.evaluate("location.hash") == "#cr-step-7"  # dhidden[hidden_layer <= 0] = 0
+        top = page.locator("#cr-step-7").bounding_box()["y"]
+        assert -2 <= top < 900  # scrolled to the card
+        page.locator('svg.cr-graph a.cr-node[data-node="W2"]').click()
+        assert page.evaluate("location.hash") == "#cr-step-4"
+        page.locator("#cr-glance tbody tr").nth(7).locator("a").click()
+        assert page.evaluate("location.hash") == "#cr-step-8"
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+def test_indicator_is_drawn_as_a_double_struck_one(browser, explained_html, tmp_path):
+    """𝟙 is its own glyph: not a plain 1 (Chromium ignores mathvariant) and not a missing-glyph box."""
+    page, ctx, errors, _ = _open_guarded(browser, explained_html, tmp_path, 1280)
+    try:
+        ind = page.locator("math mi", has_text="\U0001D7D9").first
+        assert ind.count() == 1 and ind.is_visible()
+        font = ind.evaluate("e => getComputedStyle(e).fontFamily")
+        page.evaluate("""font => { for (const [id, ch] of [['cr-t-one', '1'], ['cr-t-tofu', '\\uE000'],
+                              ['cr-t-ind', '\\u{1D7D9}']]) {
+            const s = document.createElement('span'); s.id = id; s.textContent = ch;
+            s.style.cssText = `font-family: ${font}; font-size: 48px; display: inline-block;`;
+            document.body.prepend(s); } }""", font)
+        shots = {k: _pixels(page.locator(f"#cr-t-{k}").screenshot()) for k in ("one", "tofu", "ind")}
+        for other in ("one", "tofu"):
+            a, b = shots["ind"], shots[other]
+            assert a.shape != b.shape or np.abs(a - b).mean() > 0.01, other
+        assert errors == []
+    finally:
+        ctx.close()

@@ -12,7 +12,8 @@ from chainrule.render.jsonout import STEP_KEYS, TRAINING_KEYS, clean, render_jso
 
 def test_top_level_keys_are_exactly_the_public_ones(report):
     data = json.loads(render(report, "json"))
-    assert set(data) == {"network", "steps", "forward", "pitfalls", "training"}
+    assert set(data) == {"network", "notation", "steps", "forward", "bridge", "graph", "glossary",
+                         "pitfalls", "training"}
     assert data["network"]["h"] == 1000
     assert data["network"]["tiny"] == {"N": 4, "D": 2, "h": 3, "K": 2}
 
@@ -62,7 +63,8 @@ def test_nan_and_inf_become_null(bad_report):
 
 def test_training_null_and_empty_report(minimal_report):
     data = json.loads(render(minimal_report, "json"))
-    assert data == {"network": {}, "steps": [], "forward": [], "pitfalls": [], "training": None}
+    assert data == {"network": {}, "notation": "code", "steps": [], "forward": [], "bridge": None,
+                    "graph": None, "glossary": [], "pitfalls": [], "training": None}
 
 
 def test_pngs_only_on_request(report):

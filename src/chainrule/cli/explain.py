@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,14 @@ import typer
 
 from chainrule.cli.app import app
 from chainrule.cli.common import announce_compile, friendly, is_tty
+
+
+class Notation(str, Enum):
+    """The symbols the walkthrough uses (every notation is in the JSON either way)."""
+
+    code = "code"  # ∂L/∂S, one example per row, like the code
+    nielsen = "nielsen"  # δ and BP1-BP4, one example as a column vector
+    ng = "ng"  # dZ, dW, db, examples as columns
 
 
 @app.command()
@@ -27,6 +36,9 @@ def explain(
     seed: int = typer.Option(0, "--seed", help="numpy's legacy seed (np.random.seed) for data and weights."),
     no_train: bool = typer.Option(False, "--no-train", help="Skip training the full network (section 4)."),
     iteration: int = typer.Option(1, "--iteration", help="For SCRIPT: which loop iteration to analyse (1 = the first)."),
+    notation: Optional[Notation] = typer.Option(
+        None, "--notation", case_sensitive=False,
+        help="Symbols to use: code (∂L/∂S, default), nielsen (δ, BP1–BP4) or ng (dZ, dW, db)."),
 ) -> None:
     """Walk through the backward pass line by line: formula, shapes, numbers, proof, pitfalls."""
     from chainrule.explain import explain as build, format_for_path, parse_tiny
@@ -39,6 +51,7 @@ def explain(
                              f"{', '.join(FORMATS)}.")
     fmt = format or (format_for_path(out) if out else ("terminal" if is_tty() else "md"))
     tiny_sizes = parse_tiny(tiny)
+    chosen = notation.value if notation is not None else None
     if out is not None:
         ensure_writable(out, force)  # refuse before the work, not after
     train = not no_train and script is None
@@ -54,9 +67,11 @@ def explain(
             task = bar.add_task("Training your network for section 4 (--no-train skips it)",
                                 total=3000)
             ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration,
-                       progress=lambda n: bar.update(task, completed=n))
+                       progress=lambda n: bar.update(task, completed=n), notation=chosen,
+                       plot_worker=True)
     else:
-        ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration)
+        ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration,
+                   notation=chosen, plot_worker=train)
     if out is not None:
         path = write_text(out, render(ex.report, fmt), force)
         print(f"Wrote {path} ({fmt}).", file=sys.stderr)

@@ -21,7 +21,7 @@ from typing import Callable, Optional, Sequence, Union
 from chainrule.errors import ChainruleError
 from chainrule.explain.build import build_report, build_training
 from chainrule.explain.tiny import check_tiny
-from chainrule.report import Report
+from chainrule.report import NOTATIONS, Report
 
 #: File suffix -> output format (for ``--out`` and :meth:`Explanation.save`).
 SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -93,15 +93,18 @@ class Explanation:
 
     def __repr__(self) -> str:
         r = self.report
-        ok = sum(bool(s.ok) for s in r.steps)
-        return (f"<Explanation {r.title!r}: {len(r.steps)} backward steps ({ok} check out), "
+        backward = [s for s in r.steps if s.holds != "update"]
+        ok = sum(bool(s.ok) for s in backward)
+        return (f"<Explanation {r.title!r}: {len(backward)} backward lines ({ok} check out), "
+                f"{len(r.steps) - len(backward)} updates, "
                 f"{len(r.pitfalls)} pitfalls, training {'included' if r.training else 'not run'}>")
 
 
 def explain(script: Optional[Union[str, Path]] = None,
             tiny: Union[str, Sequence[int]] = (4, 3, 2), seed: int = 0, train: bool = True,
             iteration: int = 1,
-            progress: Optional[Callable[[int], None]] = None) -> Explanation:
+            progress: Optional[Callable[[int], None]] = None,
+            notation: Optional[str] = None, plot_worker: bool = False) -> Explanation:
     """Explain the learner's network (``script=None``) or a learner's own SCRIPT.
 
     Parameters
@@ -117,12 +120,24 @@ def explain(script: Optional[Union[str, Path]] = None,
         Train the full-size network for the last section (built-in network only).
     iteration : int
         Which iteration of a SCRIPT's loop to analyse (1 = the first).
+    notation : {"code", "nielsen", "ng"}, optional
+        The symbols the renderers use (∂L/∂S, δ, or dZ); every notation is in the
+        report either way.  Default: ``"code"`` (a SCRIPT: what the checker chose).
+    plot_worker : bool
+        Draw the training plots in a forked helper while the rest runs (the CLI does).
     """
+    if notation is not None and notation not in NOTATIONS:
+        raise ChainruleError(f"Invalid value {notation!r} for --notation: choose one of "
+                             f"{', '.join(NOTATIONS)}.", option="--notation")
     if script is not None:
         from chainrule.check import explain_script
 
-        return Explanation(explain_script(script, iteration=iteration, seed=seed))
-    return Explanation(build_report(parse_tiny(tiny), seed=seed, train=train, progress=progress))
+        report = explain_script(script, iteration=iteration, seed=seed)
+        if notation is not None:
+            report.notation = notation
+        return Explanation(report)
+    return Explanation(build_report(parse_tiny(tiny), seed=seed, train=train, progress=progress,
+                                    notation=notation or "code", plot_worker=plot_worker))
 
 
 class _CallableModule(types.ModuleType):

@@ -59,6 +59,23 @@ def _code(forward: list[Statement], *starts: str) -> tuple[str, int]:
     return "\n".join(s.code for s in found), found[0].line
 
 
+def keepdims_note(full: dict[str, Any]) -> str:
+    """Why ``keepdims=True`` matters in the ``probs`` line, with numpy's own error at full size."""
+    e = full["exp_scores"]
+    flat = np.sum(e, axis=1)
+    try:
+        e / flat
+        error = "no error"  # pragma: no cover - only when N == K
+    except ValueError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    kept = np.sum(e, axis=1, keepdims=True).shape
+    return (f"Here `keepdims=True` is needed. Without it, `np.sum(exp_scores, axis=1)` has shape "
+            f"{tuple(flat.shape)}. Then `exp_scores / np.sum(exp_scores, axis=1)` divides "
+            f"{tuple(e.shape)} by {tuple(flat.shape)}, and numpy stops with `{error}`. "
+            f"With `keepdims=True` the sum has shape {tuple(kept)}. numpy repeats it across the "
+            f"{e.shape[1]} columns, so each row is divided by its own sum.")
+
+
 def forward_chain(full: dict[str, Any], tiny_ns: dict[str, Any], x_line: tuple[str, int]) -> list[ForwardStep]:
     """X → Z → H → S → P → L with shapes (full size) and the tiny example's numbers."""
     forward, _ = split_loop()
@@ -69,7 +86,7 @@ def forward_chain(full: dict[str, Any], tiny_ns: dict[str, Any], x_line: tuple[s
     links = [
         ("X", "X", x_line, r"X \in \mathbb{R}^{N \times D}",
          "X: one example per row (N×D), labels y", [N, D], f"(N, D) = ({N}, {D})",
-         [value("X", t["X"], "the tiny data: rows at the origin are all zero"),
+         [value("X", t["X"], "the tiny data: one point per row"),
           value("y", t["y"], "the correct class of each row")]),
         ("Z", PREACT, hid, r"Z = XW + b",
          "Z = X·W + b   (b broadcast to every row)", [N, h], f"(N, h) = ({N}, {h})",
@@ -92,6 +109,8 @@ def forward_chain(full: dict[str, Any], tiny_ns: dict[str, Any], x_line: tuple[s
          [value("corect_logprobs", t["corect_logprobs"], "−log P[i, yᵢ] per row"),
           value("loss", t["loss"])]),
     ]
+    notes = {"P": keepdims_note(full)}
     return [ForwardStep(code=code, symbol=sym, name=name, formula_latex=latex, formula_text=text,
-                        shape=shape, shape_text=shape_text, line=line, values=values)
+                        shape=shape, shape_text=shape_text, line=line, values=values,
+                        note=notes.get(sym, ""))
             for sym, name, (code, line), latex, text, shape, shape_text, values in links]

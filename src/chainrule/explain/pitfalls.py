@@ -84,15 +84,14 @@ def alias(tiny: Tiny, probs: np.ndarray) -> Pitfall:
     shown = bool(ns["dscores"] is ns["probs"]) and not np.allclose(ns["probs"], probs)
     return Pitfall(
         id="alias", title="`dscores = probs` is not a copy", shown=shown, code=code, output=out,
+        shown_how="shown with the tiny example's numbers",
         explanation=(
-            "In numpy, `dscores = probs` does not copy the array: it gives the same array a "
-            "second name. The next two lines, `dscores[range(num_examples),y] -= 1` and "
-            "`dscores /= num_examples`, change it in place — so `probs` changes too. In the output, "
-            "after those lines `probs` no longer holds probabilities: its rows sum to 0, "
-            "not 1. Your loop gets away with it because nothing reads `probs` after that "
-            "point (the loss was computed earlier, and the next pass recomputes `probs`). "
-            "Add a line that uses `probs` later — an accuracy, a plot — and it silently "
-            "reads a gradient instead."),
+            "In numpy, `dscores = probs` does not copy the array. It gives the same array a "
+            "second name. The next two lines change that array in place, so `probs` changes too. "
+            "The output shows it: after those lines, the rows of `probs` sum to 0, not to 1. "
+            "Your loop still works, because no line reads `probs` after that point. The loss "
+            "was computed before, and the next pass computes `probs` again. But a new line that "
+            "uses `probs` later, such as an accuracy, would read a gradient instead."),
         fix="dscores = probs.copy()")
 
 
@@ -113,29 +112,29 @@ def overflow() -> Pitfall:
     shown = bool(np.isnan(ns["probs_yours"]).any() and np.all(np.isfinite(ns["probs"])))
     return Pitfall(
         id="overflow", title="`np.exp(scores)` overflows for large scores", shown=shown,
-        code=code, output=out,
+        code=code, output=out, shown_how="shown with two rows of scores",
         explanation=(
-            "`np.exp` of a float64 above about 709.78 is `inf`, and `inf / inf` is `nan`: the "
-            "whole row of `probs` becomes `nan`, then the loss, then every gradient and every "
-            "weight. Your scores stay small here (weights start at 0.01·randn, inputs within "
-            "radius 1), but a larger step size or unscaled inputs push them up. The fix costs "
-            "nothing: softmax does not change when the same number is subtracted from a whole "
-            "row, since $e^{S_k - m} / \\sum_c e^{S_c - m} = e^{S_k} / \\sum_c e^{S_c}$. Subtract "
-            "each row's maximum and the largest exponent is $e^0 = 1$. The gradient "
-            "(P − Y)/N is unchanged."),
+            "`np.exp` of a float64 above about 709.78 is `inf`, and `inf / inf` is `nan`. Then "
+            "the whole row of `probs` is `nan`, and so are the loss, every gradient and every "
+            "weight. Your scores stay small here: the weights start at 0.01·randn and the inputs "
+            "are within radius 1. A larger step size or large inputs can push them up. The fix "
+            "is simple. Softmax does not change when you subtract the same number from a "
+            "whole row: $e^{S_k - m} / \\sum_c e^{S_c - m} = e^{S_k} / \\sum_c e^{S_c}$. "
+            "Subtract each row's maximum, and the largest exponent is $e^0 = 1$. The gradient "
+            "(P − Y)/N stays the same."),
         fix="exp_scores = np.exp(scores - np.max(scores, axis=1, keepdims=True))")
 
 
 def kink(tiny: Tiny) -> tuple[Pitfall, list[dict[str, Any]]]:
-    """Pass 0: b = 0, so the origin rows' pre-activation is exactly 0."""
-    code = (_HEAD + "# the tiny example on pass i = 0: b is still all zeros\n"
-            + _tiny_literals(tiny, tiny.initial) +
+    """Your first pass: b = 0, so at the spiral's centre point the ReLU input is exactly 0."""
+    code = (_HEAD + "# the tiny example, with point 0 moved to the centre (0, 0) as in your data,\n"
+            "# and b = 0 as on your first pass\n"
+            + _tiny_literals(tiny, {**tiny.params, "b": np.zeros_like(tiny.params["b"])}) +
+            "X[0] = 0.0\n"
             "Z = np.dot(X, W) + b\n"
-            "origin = np.flatnonzero(~X.any(axis=1))\n"
-            "print('rows of X at the origin:', origin)\n"
-            "print('Z = np.dot(X, W) + b at those rows:'); print(Z[origin])\n"
+            "print('Z = np.dot(X, W) + b at the centre point:', Z[0])\n"
             "hidden_layer = np.maximum(0, Z)\n"
-            "print('your mask hidden_layer <= 0 there:'); print(hidden_layer[origin] <= 0)\n"
+            "print('your mask hidden_layer <= 0 there:', hidden_layer[0] <= 0)\n"
             "relu = lambda z: anp.maximum(0.0, z)\n"
             "print('your code: slope of max(0, z) at z = 0 -> 0.0')\n"
             "print('autograd, np.maximum(0, z) at z = 0 ->', grad(relu)(0.0))\n"
@@ -149,42 +148,33 @@ def kink(tiny: Tiny) -> tuple[Pitfall, list[dict[str, Any]]]:
             "    m = anp.max(S, axis=1, keepdims=True)\n"
             "    log_sum_exp = m[:, 0] + anp.log(anp.sum(anp.exp(S - m), axis=1))\n"
             "    return anp.mean(log_sum_exp - S[np.arange(num_examples), y])\n"
-            "print('dL/dH at those rows (dhidden before the mask):'); print(np.dot(dscores, W2.T)[origin])\n"
-            "print('dL/dZ there, your code (dhidden after the mask):'); print(dhidden[origin])\n"
+            "print('dL/dH at the centre point (dhidden before the mask):', np.dot(dscores, W2.T)[0])\n"
+            "print('dL/dZ there, your code (dhidden after the mask):', dhidden[0])\n"
             "dZ_autograd = grad(loss_of_preactivation)(Z)\n"
-            "print('dL/dZ there, autograd (half of dL/dH):'); print(dZ_autograd[origin])\n")
+            "print('dL/dZ there, autograd (half of dL/dH):', dZ_autograd[0])\n")
     out, ns = execute(code)
-    origin = ns["origin"]
     Z = ns["Z"]
-    dH = np.dot(ns["dscores"], ns["W2"].T)[origin]
-    shown = bool(np.all(Z[origin] == 0) and np.all(ns["dhidden"][origin] == 0)
-                 and np.allclose(ns["dZ_autograd"][origin], 0.5 * dH, rtol=1e-12, atol=0)
+    dH = np.dot(ns["dscores"], ns["W2"].T)[0]
+    shown = bool(np.all(Z[0] == 0) and np.all(ns["dhidden"][0] == 0)
+                 and np.allclose(ns["dZ_autograd"][0], 0.5 * dH, rtol=1e-12, atol=0)
                  and np.any(dH != 0))
-    kinks = [{"pass": 0, "row": int(r), "unit": int(j), "z": float(Z[r, j]),
-              "code_gradient": 0.0, "autograd_gradient": 0.5}
-             for r in origin for j in range(Z.shape[1])]
+    kinks = [{"pass": 0, "row": 0, "unit": int(j), "z": float(Z[0, j]),
+              "code_gradient": 0.0, "autograd_gradient": 0.5} for j in range(Z.shape[1])]
     return Pitfall(
-        id="relu_kink", title="The ReLU at exactly 0", shown=shown, code=code, output=out,
+        id="relu_kink", title="ReLU at exactly z = 0", shown=shown, code=code, output=out,
+        shown_how="shown with the tiny example's numbers and one point at the centre",
         explanation=(
-            "Every spiral class starts at the origin: `create_data_set` uses radius "
-            "`np.linspace(0.0, 1, points)`, whose first value is 0, so each class has a row "
-            "X = (0, 0). On the first pass `b` is all zeros, so that row's pre-activation "
-            "`np.dot(X, W) + b` is exactly 0 in every hidden unit — precisely the kink of "
-            "max(0, z), where the slope jumps from 0 to 1 and there is no derivative. Any "
-            "number in [0, 1] is a valid *subgradient* there. Your mask `hidden_layer <= 0` "
-            "picks 0. autograd's `np.maximum` splits a tie and picks 0.5; a centered finite "
-            "difference sees the average slope, also 0.5; written as `np.where(z > 0, z, 0)` "
-            "autograd picks 0 (as do PyTorch's `relu` and JAX's `jax.nn.relu`). So on that "
-            "pass, at the origin rows, your `dhidden` after the mask is 0 while autograd's "
-            "∂L/∂Z is half of ∂L/∂H: see the printed numbers. Neither is wrong; a gradient check just "
-            "cannot be done there, which is why the walkthrough's proof uses pass "
-            f"i = {tiny.pass_index}, when `b` has moved away from 0."
-            + (f" Hidden unit{'s' if len(tiny.dead_units) > 1 else ''} "
-               f"{', '.join(map(str, tiny.dead_units))} of the tiny example never fire"
-               f"{'' if len(tiny.dead_units) > 1 else 's'} (a dead unit), so "
-               "its `b` never moves and it stays on the kink; those entries are left out of "
-               "the proof." if tiny.dead_units else "")),
-        fix="# nothing to fix: 0 is a valid subgradient; just never gradient-check exactly at a kink"), kinks
+            "Your spiral has one point at the centre, (0, 0), in each class. `create_data_set` "
+            "uses the radius `np.linspace(0.0, 1, points)`, and its first value is 0. On the first "
+            "pass `b` is all zeros. So at the centre point, Z = `np.dot(X, W) + b` is exactly 0 "
+            "in every hidden unit. ReLU has no derivative at 0: its slope jumps from 0 to 1. Any "
+            "number from 0 to 1 is a valid choice there. Such a number is called a *subgradient*. "
+            "Your mask `hidden_layer <= 0` picks 0. autograd's `np.maximum` picks 0.5, and a "
+            "centered finite difference also gives 0.5. With `np.where(z > 0, z, 0)`, autograd "
+            "picks 0, as PyTorch's `relu` does. Both choices are correct. But a gradient check "
+            "cannot confirm a number exactly at 0. This is why the tiny example has no point "
+            "at the centre."),
+        fix="# nothing to fix: 0 is a valid subgradient; only never gradient-check exactly at z = 0"), kinks
 
 
 def n_comment(tiny: Tiny) -> Pitfall:
@@ -202,13 +192,12 @@ def n_comment(tiny: Tiny) -> Pitfall:
     shown = ns["X"].shape[0] == 800 and list(np.bincount(ns["y"])) == [400, 400]
     return Pitfall(
         id="n_comment", title="The comment `N = 200` is wrong: there are 400 points per class",
-        shown=bool(shown), code=code, output=out,
+        shown=bool(shown), code=code, output=out, shown_how="shown by running your data lines",
         explanation=(
-            "`create_data_set(400, 2)` makes 400 points for each of 2 classes, so `X` has 800 "
-            "rows; the line `N = 200 # number of points per class` is left over from another "
-            "version and nothing uses it. In the formulas (and in comments like `# [N x K]`), "
-            "N is the number of examples, `num_examples = X.shape[0]` = 800, the number "
-            "`dscores` is divided by."),
+            "`create_data_set(400, 2)` makes 400 points for each of 2 classes. So `X` has 800 "
+            "rows. The line `N = 200 # number of points per class` is left from another version, "
+            "and no line uses it. In the formulas, N is the number of examples, "
+            "`num_examples = X.shape[0]` = 800. This is the number that `dscores` is divided by."),
         fix="N = 400 # number of points per class (num_examples = N * K = 800)")
 
 
@@ -225,13 +214,14 @@ def python2_print() -> Pitfall:
     return Pitfall(
         id="python2_print", title="Python 2 `print` (and lost indentation)",
         shown="Missing parentheses" in out or "SyntaxError" in out, code=code, output=out,
+        shown_how="shown by compiling the posted code with Python 3",
         explanation=(
-            "The code as posted does not run in Python 3, twice over. The forum paste lost "
-            "every indentation, and in Python indentation is syntax: the body of "
-            "`create_data_set` and of the loop must be indented. And "
-            "`print \"i:\", i, \"loss: \", loss` is Python 2: in Python 3 `print` is a "
-            "function and needs parentheses. chainrule explains the repaired script (indentation "
-            "restored, `print(...)`), nothing else changed."),
+            "The code as posted does not run in Python 3, for two reasons. First, the forum lost "
+            "every indentation. In Python, indentation is part of the syntax: the bodies of "
+            "`create_data_set` and of the loop must be indented. Second, "
+            "`print \"i:\", i, \"loss: \", loss` is Python 2. In Python 3, `print` is a "
+            "function and needs parentheses. chainrule explains the repaired script, with the "
+            "indentation back and `print(...)`. Nothing else is changed."),
         fix='print("i:", i, "loss: ", loss)')
 
 
@@ -259,16 +249,16 @@ def regularisation(tiny: Tiny) -> Pitfall:
              and rel(ns["dW2"], ns["dW2_true"]) < 1e-7 and rel(ns["dW"] - ns["reg"] * ns["W"], ns["dW_true"]) > 1e-3)
     return Pitfall(
         id="regularisation", title="Regularisation is commented out", shown=bool(shown),
-        code=code, output=out,
+        code=code, output=out, shown_how="shown with the tiny example's numbers and autograd",
         explanation=(
-            "`#reg_loss = 0.5*reg*np.sum(W*W) + 0.5*reg*np.sum(W2*W2)` is commented out, and "
-            "`reg` is never defined, so uncommenting it alone raises a NameError. Adding "
-            "$R = \\tfrac{1}{2}\\lambda\\sum W^2 + \\tfrac{1}{2}\\lambda\\sum W_2^2$ to the loss "
-            "adds $\\partial R/\\partial W = \\lambda W$ to each weight gradient (the ½ cancels the "
-            "2 of the square) — two more backward lines, `dW += reg * W` and `dW2 += reg * W2`, "
-            "after `dW` and `dW2` are computed. Biases are not regularised, so `db`, `db2` are "
-            "unchanged. The printed check shows these gradients match autograd on the "
-            "regularised loss; with the reg terms left out, `dW` would be wrong."),
+            "The line `#reg_loss = 0.5*reg*np.sum(W*W) + 0.5*reg*np.sum(W2*W2)` is commented out. "
+            "`reg` is never defined, so this line alone raises a NameError. The penalty adds "
+            "$R = \\frac{1}{2}\\lambda\\sum W^2 + \\frac{1}{2}\\lambda\\sum W_2^2$ to the loss, "
+            "with λ = `reg`. Its gradient is $\\partial R/\\partial W = \\lambda W$: the ½ cancels "
+            "the 2 of the square. So two more backward lines are needed: `dW += reg * W` and "
+            "`dW2 += reg * W2`. They come after `dW` and `dW2` are computed. The biases are not "
+            "regularised, so `db` and `db2` stay the same. The output shows that these gradients "
+            "match autograd on the regularised loss. Without the two lines, `dW` would be wrong."),
         fix="reg = 1e-3\nreg_loss = 0.5*reg*np.sum(W*W) + 0.5*reg*np.sum(W2*W2)\n"
             "loss = data_loss + reg_loss\n# ... after dW and dW2:\ndW += reg * W\ndW2 += reg * W2")
 
@@ -286,17 +276,13 @@ def one_over_n(tiny: Tiny) -> Pitfall:
     rel = ns["rel_error"]
     shown = rel(ns["dW"], ns["dW_true"]) < 1e-7 and rel(ns["dW"] / ns["num_examples"], ns["dW_true"]) > 0.1
     return Pitfall(
-        id="one_over_n", title="Where 1/N enters, and why dW and db need no second division",
-        shown=bool(shown), code=code, output=out,
+        id="one_over_n", title="Dividing by N twice, or not at all",
+        shown=bool(shown), code=code, output=out, shown_how="shown with the tiny example's numbers",
         explanation=(
-            "The loss is a mean, $L = \\frac{1}{N}\\sum_i L_i$, so the 1/N belongs to every "
-            "gradient. It enters exactly once, in `dscores /= num_examples`. Every later "
-            "gradient — `dW2`, `db2`, `dhidden`, `dW`, `db` — is a product or sum built from "
-            "`dscores` and carries the 1/N with it; the sums over examples inside "
-            "`np.dot(hidden_layer.T, dscores)` or `np.sum(dhidden, axis=0)` add up the N "
-            "examples' contributions, each already divided by N. Dividing `dW` again gives "
-            "a gradient N times too small (see the output); leaving out `dscores /= num_examples` "
-            "gives one N times too big, the gradient of the *sum* of the losses."),
+            "The 1/N of the mean enters once, in `dscores /= num_examples` (see “Where 1/N lives” "
+            "in the textbook section). Two mistakes are common. Dividing `dW` by N again gives a "
+            "gradient N times too small. Leaving out the division gives one N times too big: the "
+            "gradient of the sum of the losses, not of their mean. The output shows both."),
         fix="# divide once, in dscores /= num_examples, and nowhere else")
 
 

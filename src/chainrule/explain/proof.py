@@ -18,13 +18,13 @@ import contextlib
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from chainrule.explain.content import StepSpec
 from chainrule.explain.source import Statement
-from chainrule.explain.tiny import EPS, Tiny, literal
+from chainrule.explain.tiny import EPS, MARGIN, Tiny, literal
 
 TOL = 1e-7
 
@@ -77,7 +77,7 @@ def check(ours, name, keep=None):
     f, x = TRUTH[name]
     by_autograd = grad(f)(x.copy())
     by_fd = numerical_gradient(f, x)
-    if keep is not None:  # leave out entries at the ReLU kink (no derivative there)
+    if keep is not None:  # leave out entries near z = 0 (ReLU has no derivative there)
         keep = np.broadcast_to(keep, np.shape(ours))
         ours, by_autograd, by_fd = ours[keep], by_autograd[keep], by_fd[keep]
     err_fd, err_ad = rel_error(ours, by_fd), rel_error(ours, by_autograd)
@@ -88,14 +88,11 @@ def check(ours, name, keep=None):
 
 
 def keeps_for(tiny: Tiny) -> dict[str, str]:
-    """Truth name -> ``keep=`` expression, only where kink entries must be left out."""
+    """Truth name -> ``keep=`` expression, only where entries near z = 0 must be left out."""
     if not tiny.at_kink.any():
         return {}
-    keeps = {"Z": "~at_kink", "b": "~at_kink.any(axis=0, keepdims=True)"}
-    moving = tiny.at_kink & tiny.X.any(axis=1, keepdims=True)  # rows that W moves
-    if moving.any():
-        keeps["W"] = "~(at_kink & X.any(axis=1, keepdims=True)).any(axis=0, keepdims=True)"
-    return keeps
+    return {"Z": "~at_kink", "b": "~at_kink.any(axis=0, keepdims=True)",
+            "W": "~at_kink.any(axis=0, keepdims=True)"}
 
 
 def kink_sentence(tiny: Tiny) -> str:
@@ -103,25 +100,20 @@ def kink_sentence(tiny: Tiny) -> str:
     if not tiny.at_kink.any():
         return ""
     rows, units = np.nonzero(tiny.at_kink)
-    where = ", ".join(f"row {r} unit {u}" for r, u in zip(rows, units))
-    return (f"On this pass hidden unit{'s' if len(tiny.dead_units) > 1 else ''} "
-            f"{', '.join(map(str, tiny.dead_units))} never fire{'' if len(tiny.dead_units) > 1 else 's'} "
-            f"(a dead unit), and Z = `np.dot(X, W) + b` sits at the ReLU's kink ({where}), where "
-            "max(0, z) has no derivative: the code's 0 there is a valid choice (a subgradient) but "
-            "not something finite differences can confirm, so those entries are left out of the "
-            "comparison.")
+    where = ", ".join(f"row {r}, unit {u}" for r, u in zip(rows, units))
+    return (f"Some entries of Z are almost 0 ({where}). ReLU has no derivative at 0. "
+            "So finite differences cannot confirm these entries, and the check leaves them out.")
 
 
 def setup_code(tiny: Tiny, forward: list[Statement]) -> str:
     """The notebook preamble: tiny data and weights, your forward lines, the truth."""
     p = tiny.params
     head = [
+        "# This notebook needs numpy and autograd (pip install numpy autograd).",
         f"# The tiny example: your network with N = {tiny.N} points, D = {tiny.D} inputs, "
         f"h = {tiny.h} hidden units, K = {tiny.K} classes.",
-        f"# X, y: {tiny.info['data']} (your create_data_set;",
-        f"# rows {tiny.origin_rows} are the origin). W, W2: 0.01 * randn from the same stream, "
-        "b, b2: zeros;",
-        f"# below, the weights at the start of pass i = {tiny.pass_index} of your loop.",
+        f"# X, y: {tiny.info['data']}.",
+        f"# W, W2: randn from the same stream (scale 1, not 0.01); b, b2: 0.1 * randn.",
         "import numpy as np",
         "import autograd.numpy as anp",
         "from autograd import grad",
@@ -141,8 +133,8 @@ def setup_code(tiny: Tiny, forward: list[Statement]) -> str:
     head.append("Z = np.dot(X, W) + b  # the ReLU's input; your code never names it")
     text = "\n".join(head) + "\n" + _TRUTH_FUNCS % {"eps": EPS}
     if tiny.at_kink.any():
-        text += ("\n# entries of Z at the ReLU kink (|Z| < 1e-4): no derivative there\n"
-                 "at_kink = np.abs(Z) < 1e-4\n")
+        text += ("\n# entries of Z near 0, where ReLU has no derivative\n"
+                 f"at_kink = np.abs(Z) < {MARGIN!r}\n")
     return text
 
 
@@ -170,13 +162,15 @@ def check_code(spec: StepSpec, tiny: Tiny) -> str:
 
 @dataclass
 class ProofResult:
-    """What running the setup and the check cells produced."""
+    """What running the setup, the extra cells and the check cells produced."""
 
     namespace: dict[str, Any]
     errors: list[tuple[Optional[float], Optional[float]]]
     before: list[dict[str, np.ndarray]]
     after: list[dict[str, np.ndarray]]
     printed: list[str] = field(default_factory=list)
+    extra_printed: list[str] = field(default_factory=list)
+    extra_namespaces: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _value(ns: dict[str, Any], expr: str) -> np.ndarray:
@@ -184,13 +178,24 @@ def _value(ns: dict[str, Any], expr: str) -> np.ndarray:
     return v.astype(np.int64) if v.dtype == bool else v
 
 
-def run_proof(setup: str, specs: list[StepSpec], cells: list[str]) -> ProofResult:
-    """Execute ``setup`` and every cell in order in one namespace; record numbers."""
+def run_proof(setup: str, specs: list[StepSpec], cells: list[str],
+              extra: Sequence[str] = ()) -> ProofResult:
+    """Execute ``setup``, the ``extra`` cells, then every check cell, in order in one namespace.
+
+    This is the notebook's order (the textbook proofs come before the steps); a
+    shallow copy of the namespace is kept after each extra cell.
+    """
     ns: dict[str, Any] = {"__name__": "__chainrule_tiny__"}
     out = io.StringIO()
     errors, before, after, printed = [], [], [], []
+    extra_printed, extra_ns = [], []
     with contextlib.redirect_stdout(out):
         exec(compile(setup, "<setup>", "exec"), ns)  # noqa: S102
+        for k, cell in enumerate(extra):
+            start = out.tell()
+            exec(compile(cell, f"<textbook {k}>", "exec"), ns)  # noqa: S102
+            extra_printed.append(out.getvalue()[start:])
+            extra_ns.append(dict(ns))
         for spec, cell in zip(specs, cells):
             before.append({e: _value(ns, e) for e in spec.before})
             ns["err_fd"] = ns["err_ad"] = None
@@ -199,4 +204,4 @@ def run_proof(setup: str, specs: list[StepSpec], cells: list[str]) -> ProofResul
             printed.append(out.getvalue()[start:])
             errors.append((ns["err_fd"], ns["err_ad"]))
             after.append({e: _value(ns, e) for e in spec.after})
-    return ProofResult(ns, errors, before, after, printed)
+    return ProofResult(ns, errors, before, after, printed, extra_printed, extra_ns)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from chainrule.render.latex import fmt_err, fmt_num, fmt_percent, fmt_seconds
+from chainrule.render.latex import fmt_err, fmt_num, fmt_percent, fmt_seconds, fmt_shape
 from chainrule.report import Report, Step, Training
 
 #: Short label of ``Step.holds`` (what the written variable holds after the line).
@@ -145,24 +145,143 @@ def training_sentence(t: Training) -> str:
             f"training accuracy {fmt_percent(t.train_accuracy)}.")
 
 
+def even_indices(iterations: list[int], max_rows: int = 8) -> list[int]:
+    """Indices of at most ``max_rows`` evenly spaced iterations, first and last included.
+
+    The logged iterations are usually evenly spaced (0, 100, …, 3000); the rows
+    keep every k-th one for the smallest k that divides the span, so that the
+    table reads 0, 500, 1000, …; an uneven log falls back to rounded strides.
+    """
+    n = len(iterations)
+    if n <= max_rows:
+        return list(range(n))
+    for k in range(-(-(n - 1) // (max_rows - 1)), n):
+        if (n - 1) % k == 0:
+            idx = list(range(0, n, k))
+            steps = {iterations[b] - iterations[a] for a, b in zip(idx, idx[1:])}
+            if len(steps) == 1 and len(idx) >= 3:
+                return idx
+    stride = (n - 1) / (max_rows - 1)
+    return sorted({round(i * stride) for i in range(max_rows)})
+
+
 def history_rows(t: Training, max_rows: int = 8) -> list[tuple[str, str, str]]:
-    """A few (iteration, loss, accuracy) rows of the history, first and last included."""
+    """A few evenly spaced (iteration, loss, accuracy) rows of the history, first and last included."""
     n = min(len(t.iterations), len(t.losses))
     if n == 0:
         return []
-    if n <= max_rows:
-        idx = list(range(n))
-    else:
-        stride = (n - 1) / (max_rows - 1)
-        idx = sorted({round(i * stride) for i in range(max_rows)})
+    idx = even_indices(list(t.iterations[:n]), max_rows)
     acc = t.accuracies
     return [(str(t.iterations[i]), fmt_num(t.losses[i]),
              fmt_percent(acc[i]) if i < len(acc) else "—") for i in idx]
 
 
+def backward_steps(report: Report) -> list[tuple[int, Step]]:
+    """``(1-based index, step)`` of the backward lines: every step except the updates."""
+    return [(i, s) for i, s in enumerate(report.steps, 1) if s.holds != "update"]
+
+
+def update_steps(report: Report) -> list[tuple[int, Step]]:
+    return [(i, s) for i, s in enumerate(report.steps, 1) if s.holds == "update"]
+
+
 def counts(report: Report) -> tuple[int, int]:
-    """(number of passing steps, number of steps)."""
-    return sum(step_ok(s) for s in report.steps), len(report.steps)
+    """(passing backward lines, backward lines): the updates are not backward lines."""
+    steps = [s for _, s in backward_steps(report)]
+    return sum(step_ok(s) for s in steps), len(steps)
+
+
+def summary_sentence(report: Report) -> str:
+    """``"✓ 9 of 9 backward lines check out. The 4 updates each move …"``, or ``""``."""
+    ok, n = counts(report)
+    if not n:
+        return ""
+    out = f"{'✓' if ok == n else '✗'} {ok} of {n} backward lines check out."
+    ups = [s for _, s in update_steps(report)]
+    if ups:
+        good = sum(step_ok(s) for s in ups)
+        out += (f" The {len(ups)} updates each move a weight by −step_size times its gradient."
+                if good == len(ups) else f" {len(ups) - good} of the {len(ups)} updates are wrong.")
+    return out
+
+
+def all_ok(report: Report) -> bool:
+    return all(step_ok(s) for s in report.steps)
+
+
+NOTATION_NAMES = {"code": "your code", "nielsen": "Nielsen", "ng": "Ng"}
+
+
+def notation_of(report: Report) -> str:
+    return report.notation if report.notation in NOTATION_NAMES else "code"
+
+
+def textbook_order(report: Report) -> list[str]:
+    """The textbook notations, the chosen one first."""
+    chosen = notation_of(report)
+    return sorted(("nielsen", "ng"), key=lambda n: n != chosen)
+
+
+def formula_in(step: Step, notation: str) -> tuple[str, str]:
+    """``(latex, unicode text)`` of the step's formula in ``notation`` (the code's own as a fallback)."""
+    tb = step.textbook.get(notation)
+    if tb is not None and (tb.latex or tb.text):
+        return tb.latex, tb.text
+    return step.formula_latex or "", step.formula_text or ""
+
+
+def textbook_name(step: Step) -> str:
+    """``"BP4 · dW^[2]"``: the step's names in Nielsen and Ng (once if equal), or ``""``."""
+    names: list[str] = []
+    for n in ("nielsen", "ng"):
+        if n in step.textbook and step.textbook[n].name not in names:
+            names.append(step.textbook[n].name)
+    return " · ".join(names)
+
+
+def symbol_in(step: Step, notation: str) -> str:
+    """What the written variable holds in ``notation`` (e.g. ``"dZ^[2]ᵀ/m"``), or ``""``."""
+    tb = step.textbook.get(notation)
+    return tb.symbol if tb is not None else ""
+
+
+def written_shape(step: Step) -> str:
+    """Shape of what the line writes (full size), e.g. ``"(1000, 2)"``, or ``""``."""
+    shape = step.shapes.get(step.writes)
+    return fmt_shape(shape) if shape is not None else ""
+
+
+def network_lines(report: Report) -> str:
+    """The network in plain words when the report has them, else the ``key = value`` line."""
+    return report.network_text or (network_sentence(report.network) if report.network else "")
+
+
+def graph_text(report: Report) -> list[str]:
+    """The graph as two short text lines: the forward chain, and the backward pass with line numbers."""
+    g = report.graph
+    if g is None or not g.nodes:
+        return []
+    notation = notation_of(report)
+    nodes = {n.id: n for n in g.nodes}
+    chain = [n for n in g.nodes if n.kind != "param"]
+    forward = " → ".join(n.label for n in chain)
+    parts = []
+    for node in reversed(chain):
+        edge_in = [e for e in g.edges if e.src == node.id and e.backward_lines]
+        params = [e for e in g.edges if e.dst == node.id and e.backward_lines and
+                  nodes[e.src].kind == "param"]
+        if not edge_in and not params:
+            continue
+        sym = node.grad_symbols.get(notation) or f"∂L/∂{node.label}"
+        group = f"{sym} ({_lines(edge_in[0].backward_lines)})" if edge_in else ""
+        extra = ", ".join(f"{nodes[e.src].grad_symbols.get(notation) or nodes[e.src].label} "
+                          f"({_lines(e.backward_lines)})" for e in params)
+        parts.append(group + (" ⇒ " + extra if extra and group else extra))
+    return [f"Forward: {forward}", "Backward (line numbers): " + "  ⇒  ".join(parts)]
+
+
+def _lines(lines: list[int]) -> str:
+    return str(lines[0]) if len(lines) == 1 else f"{lines[0]}–{lines[-1]}"
 
 
 def badge_text(step: Step) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import itertools
 from typing import Optional
 
-from chainrule.render.common import counts, network_items, step_ok
+from chainrule.render.common import all_ok, network_items, step_ok, summary_sentence
 from chainrule.render.html_parts import (Ids, esc, forward_html, pitfall_html,
                                          prose_html, source_html, step_html, training_html)
+from chainrule.render.html_sections import (bridge_html, glance_html, glossary_html, graph_html,
+                                            textbook_box)
 from chainrule.render.html_style import PAGE_CSS, report_css
 from chainrule.report import Report
 
@@ -25,25 +27,31 @@ def _section(ids: Ids, key: str, title: str, body: str) -> str:
 
 
 def hero_html(report: Report) -> str:
-    """Title, intro, network chips and the overall verdict."""
-    chips = "".join(f"<li><b>{esc(k)}</b>{esc(v)}</li>" for k, v in network_items(report.network))
-    chips = f'<ul class="cr-chips" aria-label="Network">{chips}</ul>' if chips else ""
-    ok, n = counts(report)
-    summary = ""
-    if n:
-        good = ok == n
-        summary = (f'<p class="cr-summary {"cr-ok" if good else "cr-bad"}">'
-                   f'{"✓" if good else "✗"} {ok} of {n} backward lines check out</p>')
+    """Title, intro, the network in plain words (or as chips) and the overall verdict."""
+    if report.network_text:
+        about = f'<div class="cr-network">{prose_html(report.network_text)}</div>'
+    else:
+        chips = "".join(f"<li><b>{esc(k)}</b>{esc(v)}</li>" for k, v in network_items(report.network))
+        about = f'<ul class="cr-chips" aria-label="Network">{chips}</ul>' if chips else ""
+    text = summary_sentence(report)
+    summary = (f'<p class="cr-summary {"cr-ok" if all_ok(report) else "cr-bad"}">{esc(text)}</p>'
+               if text else "")
     return (f'<header class="cr-hero"><p class="cr-kicker">chainrule</p>'
             f"<h1>{esc(report.title)}</h1>{prose_html(report.intro, 'cr-intro')}"
-            f"{chips}{summary}</header>")
+            f"{about}{summary}</header>")
 
 
 def toc_html(report: Report, ids: Ids) -> str:
     """The contents list: sections, and every backward step with its ✓/✗."""
     items = []
+    if report.steps:
+        items.append(f'<li><a href="#{ids("glance")}">At a glance</a></li>')
+    if report.graph is not None:
+        items.append(f'<li><a href="#{ids("graph")}">The chain as a picture</a></li>')
     if report.forward:
         items.append(f'<li><a href="#{ids("forward")}">Forward chain</a></li>')
+    if report.bridge is not None:
+        items.append(f'<li><a href="#{ids("bridge")}">The formulas you learned</a></li>')
     if report.steps:
         sub = "".join(
             f'<li><span class="{"cr-mark-ok" if step_ok(s) else "cr-mark-bad"}" '
@@ -53,9 +61,11 @@ def toc_html(report: Report, ids: Ids) -> str:
         items.append(f'<li><a href="#{ids("backward")}">Backward pass</a><ol>{sub}</ol></li>')
     if report.pitfalls:
         items.append(f'<li><a href="#{ids("pitfalls")}">Pitfalls</a></li>')
+    if report.glossary:
+        items.append(f'<li><a href="#{ids("glossary")}">Words used here</a></li>')
     if report.training is not None:
         items.append(f'<li><a href="#{ids("training")}">Training</a></li>')
-    if report.source:
+    if report.source or report.script_hint:
         items.append(f'<li><a href="#{ids("source")}">Your script</a></li>')
     if not items:
         return ""
@@ -66,19 +76,30 @@ def toc_html(report: Report, ids: Ids) -> str:
 def body_html(report: Report, ids: Ids) -> str:
     """The main column: header and every section."""
     parts = [hero_html(report)]
+    if report.steps:
+        parts.append(_section(ids, "glance", "Your backward lines at a glance",
+                              glance_html(report, ids)))
+    if report.graph is not None:
+        parts.append(_section(ids, "graph", "The chain as a picture", graph_html(report, ids)))
     if report.forward:
-        parts.append(_section(ids, "forward", "Forward chain", forward_html(report.forward)))
+        parts.append(_section(ids, "forward", "Forward chain", forward_html(report.forward, ids)))
+    if report.bridge is not None:
+        parts.append(_section(ids, "bridge", "The formulas you learned", bridge_html(report)))
     if report.steps:
         link = bool(report.source)
-        cards = "".join(step_html(i, s, ids, link) for i, s in enumerate(report.steps, 1))
+        cards = "".join(step_html(i, s, ids, link, textbook_box(report, s))
+                        for i, s in enumerate(report.steps, 1))
         parts.append(_section(ids, "backward", "Backward pass, line by line", cards))
     if report.pitfalls:
         parts.append(_section(ids, "pitfalls", "Pitfalls",
                               "".join(pitfall_html(p, ids) for p in report.pitfalls)))
+    if report.glossary:
+        parts.append(_section(ids, "glossary", "Words used here", glossary_html(report)))
     if report.training is not None:
         parts.append(_section(ids, "training", "Training", training_html(report.training)))
-    if report.source:
-        parts.append(_section(ids, "source", "Your script", source_html(report.source, ids)))
+    if report.source or report.script_hint:
+        body = prose_html(report.script_hint) + (source_html(report.source, ids) if report.source else "")
+        parts.append(_section(ids, "source", "Your script", body))
     parts.append("<footer>Made with chainrule.</footer>")
     return "".join(parts)
 

@@ -54,14 +54,32 @@ def code_html(code: str, linenos: bool = False, anchors: Optional[str] = None) -
     return highlight(code.rstrip("\n") + "\n", PythonLexer(), fmt)
 
 
+def icode(code: str) -> str:
+    """Inline code that may wrap after ``, `` or an operator, never inside a name."""
+    text = esc(code)
+    for sep in (", ", " = ", " @ ", " += ", " -= ", " /= ", " * ", " / "):
+        text = text.replace(esc(sep), esc(sep) + "<wbr>")
+    return f"<code>{text}</code>"
+
+
 def inline_html(text: str) -> str:
-    """Markdown-light text (```code```, ``$math$``, ``**bold**``) as escaped inline HTML."""
-    out = []
-    for piece in inline_pieces(text):
+    """Markdown-light text (```code```, ``$math$``, ``**bold**``) as escaped inline HTML.
+
+    Inline maths sits in a box that scrolls sideways on a narrow screen.
+    """
+    out: list[str] = []
+    pieces = list(inline_pieces(text))
+    for k, piece in enumerate(pieces):
         if piece.kind == "code":
-            out.append(f"<code>{esc(piece.text)}</code>")
+            out.append(icode(piece.text))
         elif piece.kind == "math":
-            out.append(to_mathml(piece.text))
+            # a full stop or comma right after stays with the formula (no line break before it)
+            nxt = pieces[k + 1] if k + 1 < len(pieces) else None
+            tail = ""
+            if nxt is not None and nxt.kind == "text" and nxt.text[:1] in ".,;:":
+                tail = nxt.text[0]
+                pieces[k + 1] = type(nxt)("text", nxt.text[1:])
+            out.append(f'<span class="cr-imath">{to_mathml(piece.text)}{esc(tail)}</span>')
         elif piece.kind == "bold":
             out.append(f"<strong>{esc(piece.text)}</strong>")
         elif piece.kind == "em":
@@ -88,15 +106,19 @@ def matrix_html(v: Value) -> str:
     note = f'<p class="cr-note">{inline_html(v.note)}</p>' if v.note else ""
     return (f'<figure class="cr-matrix"><figcaption><code>{esc(v.name)}</code> '
             f'<span class="cr-dim">{esc(fmt_shape(v.shape))}</span></figcaption>'
-            f'<div class="cr-bracket"><table class="cr-mat"><tbody>{rows}</tbody></table></div>'
-            f"{note}</figure>")
+            f'<div class="cr-scroll"><div class="cr-bracket"><table class="cr-mat"><tbody>{rows}'
+            f"</tbody></table></div></div>{note}</figure>")
 
 
-def matrices_html(values: list[Value], heading: str = "Tiny example") -> str:
+def matrices_html(values: list[Value], heading: str = "Tiny example", folded: bool = False) -> str:
+    """The tiny example's matrices (``folded``: inside a closed ``<details>``)."""
     if not values:
         return ""
-    return (f'<div class="cr-example">{label(heading)}<div class="cr-matrices">'
-            + "".join(matrix_html(v) for v in values) + "</div></div>")
+    inner = '<div class="cr-matrices">' + "".join(matrix_html(v) for v in values) + "</div>"
+    if folded:
+        return (f'<details class="cr-example"><summary>{esc(heading)}: the numbers</summary>'
+                f"{inner}</details>")
+    return f'<div class="cr-example">{label(heading)}{inner}</div>'
 
 
 def shapes_html(step: Step) -> str:
@@ -105,7 +127,8 @@ def shapes_html(step: Step) -> str:
         return ""
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(fmt_shape(v))}</td></tr>"
                    for k, v in step.shapes.items())
-    table = f'<table class="cr-shape-table"><tbody>{rows}</tbody></table>' if rows else ""
+    table = (f'<div class="cr-scroll" tabindex="0"><table class="cr-shape-table"><tbody>{rows}'
+             "</tbody></table></div>") if rows else ""
     return (f'{label("Shapes")}<div class="cr-shapes">{prose_html(step.shape_reason)}'
             f"{table}</div>")
 
@@ -145,8 +168,8 @@ def verdict_html(step: Step) -> str:
             f'aria-hidden="true">✓</span><div>{body}</div></div>')
 
 
-def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False) -> str:
-    """One backward step as a card."""
+def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra: str = "") -> str:
+    """One backward step as a card (``extra``: HTML after the formulas, e.g. the textbook box)."""
     ok = step_ok(step)
     where = line_label(step.line)
     lineno = ""
@@ -167,32 +190,43 @@ def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False) -> str
         f'<span class="cr-badge {"cr-ok" if ok else "cr-bad"}">{esc(badge_text(step))}</span>'
         f"</header>"
         f'<div class="cr-codeline">{lineno}{code_html(step.code)}</div>'
-        f"{holds}{formulas_html(step)}{chain}{shapes_html(step)}"
-        f"{matrices_html(step.values)}{verdict_html(step)}</article>")
+        f"{holds}{formulas_html(step)}{extra}{chain}{shapes_html(step)}"
+        f"{matrices_html(step.values, folded=step.holds == 'update')}{verdict_html(step)}</article>")
 
 
-def forward_html(forward: list[ForwardStep]) -> str:
-    """The forward chain as a table: code | maths | shape."""
+def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None) -> str:
+    """The forward chain as a table: code | maths | shape (rows anchored for the graph's links)."""
+    ids = ids or Ids()
     rows = "".join(
-        f"<tr><td>{code_html(f.code)}</td><td>{to_mathml(f.formula_latex, display=True)}</td>"
+        f'<tr id="{ids(f"fwd-{k}")}"><td>{code_html(f.code)}</td>'
+        f"<td>{to_mathml(f.formula_latex, display=True)}</td>"
         f'<td class="cr-num">{esc(f.shape_text or fmt_shape(f.shape))}</td></tr>'
-        for f in forward)
-    return ('<table class="cr-table cr-forward"><thead><tr><th scope="col">Your code</th>'
-            '<th scope="col">Maths</th><th scope="col" class="cr-num">Shape</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+        for k, f in enumerate(forward))
+    notes = "".join(
+        f'<aside class="cr-holds cr-fnote"><strong>{esc(f.name)}'
+        f'{(" (" + esc(line_label(f.line)) + ")") if f.line else ""}:</strong> '
+        f"{inline_html(f.note)}</aside>" for f in forward if f.note)
+    return ('<div class="cr-scroll" tabindex="0"><table class="cr-table cr-forward"><thead><tr>'
+            '<th scope="col">Your code</th><th scope="col">Maths</th>'
+            '<th scope="col" class="cr-num">Shape</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>{notes}")
 
 
 def pitfall_html(p: Pitfall, ids: Ids) -> str:
     """A pitfall as an orange callout: explanation, demonstration, output, fix."""
     parts = [f'<aside class="cr-callout" id="{ids("pitfall-" + p.id)}">'
              f'<h3><span aria-hidden="true">⚠</span> {inline_html(p.title)}</h3>']
-    if p.shown:
-        parts.append('<p><span class="cr-tag">shown with real numbers</span></p>')
+    if p.shown and p.shown_how:
+        parts.append(f'<p><span class="cr-tag">{esc(p.shown_how)}</span></p>')
     parts.append(prose_html(p.explanation))
+    demo = []
     if p.code:
-        parts += [label("Demonstration"), code_html(p.code)]
+        demo += [label("Demonstration"), code_html(p.code)]
     if p.output:
-        parts += [label("Output"), f'<pre class="cr-output">{esc(p.output.rstrip())}</pre>']
+        demo += [label("Output"), f'<pre class="cr-output">{esc(p.output.rstrip())}</pre>']
+    if demo:
+        parts.append('<details class="cr-demo"><summary>The demonstration and its output</summary>'
+                     + "".join(demo) + "</details>")
     if p.fix:
         parts += [label("Fix"), f'<div class="cr-fix">{code_html(p.fix)}</div>']
     return "".join(parts) + "</aside>"

@@ -50,7 +50,18 @@ REPORT_CSS = """
   padding: .08em .3em; border-radius: 4px; }
 .cr-report pre code { background: none; padding: 0; font-size: inherit; border-radius: 0; }
 .cr-report pre { font-family: var(--cr-mono); font-size: .88rem; line-height: 1.5;
-  margin: 0; white-space: pre-wrap; overflow-wrap: break-word; }
+  margin: 0; white-space: pre; overflow-x: auto; }
+.cr-report code { overflow-wrap: normal; word-break: normal; hyphens: none; }
+.cr-report .cr-scroll { max-width: 100%; overflow-x: auto; position: relative; }
+.cr-report .cr-imath { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden;
+  vertical-align: middle; }
+.cr-report mtext.cr-tt { font-family: var(--cr-mono); }
+.cr-report .cr-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.cr-report .cr-nowrap { white-space: nowrap; }
+.cr-report .cr-narrow-only { display: none; }
+.cr-report .cr-label.cr-plain { text-transform: none; letter-spacing: .02em; font-size: .8rem; }
+.cr-report .cr-shape-table td { white-space: nowrap; }
+.cr-report details.cr-demo { background: transparent; border: 1px dashed #ecd9a8; }
 .cr-report math { font-family: "STIX Two Math", "Latin Modern Math", "Cambria Math",
   "DejaVu Math TeX Gyre", math; font-size: 1.12em; }
 .cr-report math[display="block"] { display: block math; margin: .35rem 0; font-size: 1.25em;
@@ -103,6 +114,38 @@ REPORT_CSS = """
   font-variant-numeric: tabular-nums; white-space: nowrap; }
 .cr-report .cr-table .cr-hl, .cr-report .cr-table .cr-hl pre { background: transparent; }
 .cr-report .cr-table math[display="block"] { margin: 0; font-size: 1.1em; }
+
+/* at a glance, graph, textbooks, glossary */
+.cr-report .cr-glance td { vertical-align: top; }
+.cr-report .cr-glance td code { background: none; padding: 0; }
+.cr-report .cr-glance tr.cr-updates td { background: #fafbfc; color: var(--cr-muted); }
+.cr-report .cr-glance tbody tr.cr-updates:first-of-type td,
+.cr-report .cr-glance tr:not(.cr-updates) + tr.cr-updates td { border-top: 2px solid var(--cr-line); }
+.cr-report span.cr-book { display: block; }
+.cr-report .cr-book { font-size: .8rem; color: var(--cr-muted); font-weight: 600; }
+.cr-report .cr-glance .cr-mark-ok { color: var(--cr-ok); font-weight: 800; }
+.cr-report .cr-glance .cr-mark-bad { color: var(--cr-bad); font-weight: 800; }
+.cr-report .cr-figure { margin: .5rem 0; background: var(--cr-card); border: 1px solid var(--cr-line);
+  border-radius: 10px; padding: .6rem; }
+.cr-report .cr-figure figcaption { font-size: .85rem; color: var(--cr-muted); margin-top: .3rem; }
+.cr-report svg.cr-graph { display: block; width: 100%; height: auto; min-width: 760px; }
+.cr-report svg.cr-graph a:hover rect, .cr-report svg.cr-graph a:focus rect { stroke: var(--cr-accent);
+  stroke-width: 2.5; }
+.cr-report .cr-chain { font-family: var(--cr-mono); font-size: .85rem; padding-left: 1.2rem; }
+.cr-report .cr-rules { padding-left: 1.4rem; }
+.cr-report .cr-rules h3 { margin-top: .8rem; }
+.cr-report .cr-rule-map { background: var(--cr-soft); border-radius: 6px; padding: .3rem .7rem;
+  display: inline-block; max-width: 100%; overflow-x: auto; }
+.cr-report .cr-bridge td { vertical-align: top; }
+.cr-report .cr-proof { background: var(--cr-card); border: 1px solid var(--cr-line); border-radius: 10px;
+  padding: .8rem 1.2rem; margin: 1rem 0; }
+.cr-report .cr-textbook p { font-size: .92rem; margin: .3rem 0; }
+.cr-report .cr-network p { margin: .35rem 0; color: #2d333b; }
+.cr-report .cr-glossary { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem;
+  background: var(--cr-card); border: 1px solid var(--cr-line); border-radius: 10px; padding: .8rem 1.2rem; }
+.cr-report .cr-glossary dt { font-weight: 650; }
+.cr-report .cr-glossary dd { margin: 0; }
+.cr-report .cr-fnote { display: block; }
 
 /* step cards */
 .cr-report .cr-step { background: var(--cr-card); border: 1px solid var(--cr-line);
@@ -205,6 +248,37 @@ REPORT_CSS = """
   .cr-report .cr-forward tr + tr { border-top: 1px solid var(--cr-line); }
   .cr-report .cr-forward td { border: 0; padding: .3rem .75rem; }
   .cr-report .cr-forward td.cr-num { text-align: left; white-space: normal; color: var(--cr-muted); }
+  .cr-report .cr-glossary { grid-template-columns: 1fr; }
+  .cr-report .cr-glance thead { display: none; }
+  .cr-report .cr-glance tr { display: grid; grid-template-columns: 2rem minmax(0, 1fr) auto;
+    grid-template-areas: "step code mark" "step formula formula" "step book book" "step line shape";
+    column-gap: .5rem; padding: .45rem .6rem; border-top: 1px solid var(--cr-line); }
+  .cr-report .cr-glance td { border: 0; padding: .05rem 0; display: block; text-align: left; }
+  .cr-report .cr-glance .cr-g-step { grid-area: step; }
+  .cr-report .cr-glance .cr-g-code { grid-area: code; }
+  .cr-report .cr-glance .cr-g-mark { grid-area: mark; }
+  .cr-report .cr-glance .cr-g-formula { grid-area: formula; max-width: 100%; overflow-x: auto; }
+  .cr-report .cr-glance .cr-g-book { grid-area: book; }
+  .cr-report .cr-glance .cr-g-line { grid-area: line; color: var(--cr-muted); font-size: .85rem; }
+  .cr-report .cr-glance .cr-g-line::before { content: "line "; }
+  .cr-report .cr-glance .cr-g-shape { grid-area: shape; color: var(--cr-muted); font-size: .85rem; }
+  .cr-report .cr-glance tbody tr.cr-updates:first-of-type,
+  .cr-report .cr-glance tr:not(.cr-updates) + tr.cr-updates { border-top: 2px solid var(--cr-line); }
+  .cr-report .cr-glance tr.cr-updates td { border-top: 0; }
+  .cr-report .cr-narrow-only { display: inline; }
+  .cr-report .cr-glance td.cr-num { text-align: left; }
+  .cr-report .cr-glance tr.cr-updates { background: #fafbfc; }
+  .cr-report .cr-glance tr.cr-updates td { background: none; }
+  .cr-report .cr-bridge thead { display: none; }
+  .cr-report .cr-bridge tr, .cr-report .cr-bridge td { display: block; }
+  .cr-report .cr-bridge tr { border-top: 1px solid var(--cr-line); padding: .3rem 0; }
+  .cr-report .cr-bridge td { border: 0; padding: .15rem .75rem; max-width: 100%; overflow-x: auto; }
+  .cr-report .cr-bridge td[data-label]::before { content: attr(data-label); display: block;
+    font-size: .72rem; font-weight: 700; text-transform: uppercase; letter-spacing: .06em;
+    color: var(--cr-muted); }
+  .cr-report .cr-glossary dd { margin-bottom: .4rem; }
+  .cr-report .cr-formulas { grid-template-columns: minmax(0, 1fr); }
+  .cr-report .cr-proof { padding: .7rem .8rem; }
 }
 @media print {
   .cr-report { background: #fff; padding: 0; font-size: 11pt; }

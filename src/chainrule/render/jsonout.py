@@ -3,14 +3,22 @@
 Shape (extra keys inside a step or a pitfall are allowed, the top level is fixed)::
 
     {"network": {...},
+     "notation": "code" | "nielsen" | "ng",      # the one the renderers used
      "steps": [{"code", "writes", "holds", "gradient_of", "factor",
                 "formula_latex", "index_latex", "shapes",
                 "rel_error_fd", "rel_error_autodiff",
-                "title", "holds_text", "line", "message", "ok", "values", ...}],
-     "forward": [{"code", "symbol", "name", "formula_latex", ...}],
+                "title", "holds_text", "line", "message", "ok", "values",
+                "textbook": {"code"|"nielsen"|"ng": {"name", "latex", "text",
+                                                     "translation", "symbol"}}, ...}],
+     "forward": [{"code", "symbol", "name", "formula_latex", "note", ...}],
+     "bridge": {"intro", "notations", "rules", "rows", "proofs"} or null,
+     "graph": {"nodes", "edges", "width", "height"} or null,
+     "glossary": [{"term", "meaning"}],
      "pitfalls": [{"id", "title", "shown", ...}],
      "training": {"iterations", "losses", "accuracies", "final_loss",
                   "train_accuracy", "seconds"} or null}
+
+Every notation is in the JSON whatever ``notation`` says.
 
 NaN and infinities become ``null`` so the output is valid JSON.
 """
@@ -29,7 +37,9 @@ from chainrule.report import Pitfall, Report, Step, Training
 STEP_KEYS = ("code", "writes", "holds", "gradient_of", "factor", "formula_latex",
              "index_latex", "shapes", "rel_error_fd", "rel_error_autodiff")
 STEP_EXTRA_KEYS = ("title", "holds_text", "formula_text", "chain", "shape_reason",
-                   "formula_keys", "line", "message", "ok", "values")
+                   "formula_keys", "line", "message", "ok", "values", "textbook")
+TOP_KEYS = ("network", "notation", "steps", "forward", "bridge", "graph", "glossary", "pitfalls",
+            "training")
 TRAINING_KEYS = ("iterations", "losses", "accuracies", "final_loss", "train_accuracy",
                  "seconds")
 
@@ -84,7 +94,7 @@ def pitfall_dict(p: Pitfall) -> dict[str, Any]:
     """``{"id", "title", "shown", "explanation", "code", "output", "fix"}``."""
     d = asdict(p)
     return clean({"id": d["id"], "title": d["title"], "shown": bool(d["shown"]),
-                  "explanation": d["explanation"], "code": d["code"],
+                  "shown_how": d["shown_how"], "explanation": d["explanation"], "code": d["code"],
                   "output": d["output"], "fix": d["fix"]})
 
 
@@ -103,8 +113,12 @@ def report_dict(report: Report, include_png: bool = False) -> dict[str, Any]:
     """The public JSON object of a report (see the module docstring)."""
     return {
         "network": clean(report.network or {}),
+        "notation": report.notation,
         "steps": [step_dict(s) for s in report.steps],
         "forward": [clean(asdict(f)) for f in report.forward],
+        "bridge": clean(asdict(report.bridge)) if report.bridge is not None else None,
+        "graph": clean(asdict(report.graph)) if report.graph is not None else None,
+        "glossary": [clean(asdict(g)) for g in report.glossary],
         "pitfalls": [pitfall_dict(p) for p in report.pitfalls],
         "training": training_dict(report.training, include_png),
     }

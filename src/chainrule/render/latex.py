@@ -20,6 +20,12 @@ MAX_COLS = 8
 ELLIPSIS = "…"
 
 _XMLNS = re.compile(r'\s+xmlns="[^"]*"')
+#: Chromium's MathML ignores ``mathvariant`` except on ``<mi>``: write the characters themselves.
+_MATHVARIANT_FIXES = (
+    ('<mn mathvariant="double-struck">1</mn>', '<mi mathvariant="normal">\U0001D7D9</mi>'),  # 𝟙
+    ('<mn mathvariant="bold">1</mn>', '<mn>\U0001D7CF</mn>'),  # 𝟏, the column of ones
+    ('<mtext mathvariant="monospace">', '<mtext class="cr-tt">'),  # \texttt: monospace by CSS
+)
 
 
 # --------------------------------------------------------------------- numbers
@@ -207,6 +213,8 @@ def to_mathml(latex: Optional[str], display: bool = False) -> str:
         return latex_fallback(latex)
     if "<math" not in out:
         return latex_fallback(latex)
+    for old, new in _MATHVARIANT_FIXES:
+        out = out.replace(old, new)
     return _XMLNS.sub("", out, count=1)
 
 
@@ -222,15 +230,17 @@ _TEX_WORDS = {
     r"\lambda": "λ", r"\Delta": "Δ", r"\delta": "δ", r"\epsilon": "ε", r"\leq": "≤",
     r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\neq": "≠", r"\ne": "≠", r"\infty": "∞",
     r"\in": "∈", r"\to": "→", r"\quad": "  ", r"\qquad": "    ", r"\left": "",
-    r"\right": "", r"\log": "log", r"\exp": "exp", r"\max": "max", r"\min": "min",
-    r"\tanh": "tanh", r"\mathbb{1}": "𝟙", r"\mathbf{1}": "1", r"\cdots": "…", r"\ldots": "…",
+    r"\right": "", r"\log": "log ", r"\exp": "exp ", r"\max": "max", r"\min": "min",
+    r"\tanh": "tanh ", r"\mathbb{1}": "𝟙", r"\mathbf{1}": "𝟏", r"\cdots": "…", r"\ldots": "…",
+    r"\eta": "η", r"\nabla": "∇", r"\prime": "′", r"\rightarrow": "→", r"\leftarrow": "←",
+    r"\Rightarrow": "⇒", r"\approx": "≈", r"\mid": "|", r"\mu": "μ", r"\alpha": "α",
 }
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx",
                 "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 _SUP = dict(zip("0123456789+-=()niT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ"))
 _WORD_RE = re.compile("|".join(re.escape(k) + (r"(?![A-Za-z])" if k[-1].isalpha() else "")
                                for k in sorted(_TEX_WORDS, key=len, reverse=True)))
-_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_FRAC = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _WRAP = re.compile(r"\\(?:text|mathrm|operatorname|mathbf|mathit|texttt|mathcal)\{([^{}]*)\}")
 _SCRIPT = re.compile(r"([_^])(\{[^{}]*\}|\\?.)")
 
@@ -240,9 +250,13 @@ def _script(m: re.Match) -> str:
     table = _SUB if m.group(1) == "_" else _SUP
     if body and all(c in table for c in body):
         return "".join(table[c] for c in body)
-    if m.group(1) == "^" and body == "ᵀ":
+    if m.group(1) == "^" and body in ("ᵀ", "′"):
         return body
-    return m.group(1) + (body if len(body) == 1 else "{" + body + "}")
+    if m.group(1) == "^" and body.endswith(("ᵀ", "′")) and all(c in table for c in body[:-1]):
+        return "".join(table[c] for c in body[:-1]) + body[-1]
+    if len(body) == 1 or body[0] in "[(":
+        return m.group(1) + body  # no braces in terminal text: "^[2]", "_c"
+    return m.group(1) + "\x01" + body + "\x02"  # "(…)" once the loop is done (not scripted again)
 
 
 def latex_to_unicode(latex: str) -> str:
@@ -257,8 +271,10 @@ def latex_to_unicode(latex: str) -> str:
         for _ in range(4):
             s = _WRAP.sub(r"\1", s)
             s = _SCRIPT.sub(_script, s)
-            s = _FRAC.sub(lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", s)
+            s = _FRAC.sub(lambda m: f"{_group(m.group(1))}/{_group(m.group(2))} ", s)
+        s = s.replace("\x01", "(").replace("\x02", ")")
         s = re.sub(r"\\[,;:! ]", " ", s)
+        s = re.sub(r"[ \t]+([)\],.])", r"\1", s)
         return re.sub(r"[ \t]{2,}", " ", s).strip()
     except Exception:  # pragma: no cover - formatting must never crash a report
         return latex

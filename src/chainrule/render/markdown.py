@@ -9,11 +9,12 @@ from __future__ import annotations
 import base64
 from typing import Iterable, Optional
 
-from chainrule.render.common import (counts, history_rows, holds_label, inline_pieces,
-                                     line_label,
-                                     network_sentence, step_heading, training_sentence,
-                                     verdict_text)
-from chainrule.render.latex import bmatrix, fmt_shape, latex_escape_text
+from chainrule.render.common import (NOTATION_NAMES, backward_steps, formula_in, graph_text,
+                                     history_rows, holds_label, inline_pieces, line_label,
+                                     network_lines, notation_of, step_heading, step_ok,
+                                     summary_sentence, symbol_in, textbook_name, textbook_order,
+                                     training_sentence, update_steps, verdict_text, written_shape)
+from chainrule.render.latex import bmatrix, fmt_err, fmt_shape, latex_escape_text
 from chainrule.report import ForwardStep, Pitfall, Report, Step, Training, Value
 
 
@@ -72,23 +73,116 @@ def value_markdown(v: Value) -> str:
            f"{display_math(name + ' = ' + bmatrix(v.data))}"
 
 
+def code_cell(code: str) -> str:
+    """Code for a table cell: one inline code span per line, lines joined with ``<br>``."""
+    return "<br>".join(inline_code(line) for line in code.splitlines() if line.strip())
+
+
 def forward_markdown(forward: list[ForwardStep]) -> str:
-    """The forward chain as a table code | maths | shape."""
+    """The forward chain as a table code | maths | shape (each code line kept on its own line)."""
     if not forward:
         return ""
-    rows = [(inline_code(f.code), f"${f.formula_latex}$" if f.formula_latex else "",
+    rows = [(code_cell(f.code), f"${f.formula_latex}$" if f.formula_latex else "",
              f.shape_text or fmt_shape(f.shape)) for f in forward]
-    return "## Forward chain\n\n" + table(("Code", "Maths", "Shape"), rows)
+    notes = [f"**Note on {inline_code(f.name)}** ({line_label(f.line)}): {md_text(f.note)}"
+             for f in forward if f.note]
+    return "\n\n".join(["## Forward chain", table(("Code", "Maths", "Shape"), rows), *notes])
+
+
+def step_anchor(index: int) -> str:
+    return f"step-{index}"
+
+
+def glance_markdown(report: Report) -> str:
+    """Every backward line (then the updates) in one table; each step number links to its step."""
+    if not report.steps:
+        return ""
+    notation = notation_of(report)
+    rows = []
+    for i, s in backward_steps(report) + update_steps(report):
+        latex, text = formula_in(s, notation)
+        rows.append((f"[{i}](#{step_anchor(i)})", str(s.line or ""), inline_code(s.code),
+                     f"${latex}$" if latex else text, textbook_name(s), written_shape(s),
+                     "✓" if step_ok(s) else "✗"))
+    head = ("Step", "Line", "Your code", f"Formula ({NOTATION_NAMES[notation]})", "Textbook",
+            "Shape", "")
+    return "## Your backward lines at a glance\n\n" + table(head, rows)
+
+
+def graph_markdown(report: Report, image: str = "") -> str:
+    """The graph: an image (a data URL, or ``image`` as given, e.g. a notebook attachment) and its text."""
+    if report.graph is None:
+        return ""
+    if not image:
+        from chainrule.render.svg import graph_svg
+
+        svg = graph_svg(report.graph, notation_of(report), standalone=True)
+        image = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    lines = "\n".join(f"- {inline_code(t)}" for t in graph_text(report))
+    return (f"## The chain as a picture\n\n![The computation graph: X, Z, H, S, P, L with W, b, W2, b2 "
+            f"feeding in; dashed arrows are the backward lines]({image})\n\n{lines}")
+
+
+def bridge_markdown(report: Report, proofs: bool = True) -> str:
+    """The textbook section (``proofs=False``: without the two programs, for the notebook's code cells)."""
+    b = report.bridge
+    if b is None:
+        return ""
+    parts = ["## The formulas you learned", md_text(b.intro)]
+    for k, r in enumerate(b.rules, 1):
+        parts.append(f"### {k}. {md_text(r.title)}\n\n{md_text(r.text)}" +
+                     (f"\n\n${r.textbook_latex}$ ↔ {inline_code(r.code)}" if r.code else ""))
+    order = textbook_order(report)
+    rows = [(inline_code(row.code), *[
+        f"{row.formulas[n].name}: ${row.formulas[n].latex}$" if n in row.formulas else ""
+        for n in order]) for row in b.rows]
+    parts += ["### Every backward formula, in both notations",
+              table(("Your line", *[NOTATION_NAMES[n] for n in order]), rows)]
+    if proofs:
+        parts += [proof_markdown(p, full=True) for p in b.proofs]
+    return "\n\n".join(parts)
+
+
+def proof_markdown(p, full: bool = True) -> str:
+    diffs = ", ".join(f"{inline_code(k)} {fmt_err(v)}" for k, v in p.differences.items())
+    parts = [f"### {md_text(p.title)}", md_text(p.explanation)]
+    if full:
+        parts += [fence(p.code), "Output:", fence(p.output, "text")]
+    parts.append(f"✓ Largest difference from your lines: {diffs}.")
+    return "\n\n".join(parts)
+
+
+def textbook_markdown(report: Report, step: Step) -> str:
+    parts = []
+    for n in textbook_order(report):
+        f = step.textbook.get(n)
+        if f is not None:
+            parts.append(f"**{NOTATION_NAMES[n]} ({f.name}):**\n\n{display_math(f.latex)}\n\n"
+                         f"{md_text(f.translation)}")
+    notation = notation_of(report)
+    sym = symbol_in(step, notation) if notation != "code" else ""
+    if sym:
+        parts.append(f"In {NOTATION_NAMES[notation]}'s notation, {inline_code(step.writes)} now "
+                     f"holds {sym}.")
+    return "\n\n".join(parts)
+
+
+def glossary_markdown(report: Report) -> str:
+    if not report.glossary:
+        return ""
+    return "## Words used here\n\n" + table(("Word", "Meaning"),
+                                               ((g.term, md_text(g.meaning)) for g in report.glossary))
 
 
 def _labelled(label: str, text: str) -> str:
     return f"**{label}:** {md_text(text)}" if text else ""
 
 
-def step_markdown(index: int, step: Step, level: int = 3) -> str:
-    """One backward step: heading, code, verdict, holds, formulas, chain, shapes, example."""
+def step_markdown(index: int, step: Step, level: int = 3, report: Optional[Report] = None) -> str:
+    """One backward step: heading, code, verdict, holds, formulas, textbooks, chain, shapes, example."""
     where = line_label(step.line)
-    parts = [f"{'#' * level} {md_text(step_heading(index, step))}" +
+    parts = [f'<a id="{step_anchor(index)}"></a>',
+             f"{'#' * level} {md_text(step_heading(index, step))}" +
              (f" ({where})" if where else ""),
              fence(step.code),
              md_text(verdict_text(step)),
@@ -98,6 +192,8 @@ def step_markdown(index: int, step: Step, level: int = 3) -> str:
         parts += ["**Matrix form**", display_math(step.formula_latex)]
     if step.index_latex:
         parts += ["**Index form**", display_math(step.index_latex)]
+    if report is not None:
+        parts.append(textbook_markdown(report, step))
     parts.append(_labelled("Chain rule", step.chain))
     parts.append(_labelled("Shapes", step.shape_reason))
     if step.shapes:
@@ -112,6 +208,8 @@ def step_markdown(index: int, step: Step, level: int = 3) -> str:
 def pitfall_markdown(p: Pitfall, level: int = 3, full: bool = True) -> str:
     """A pitfall: title, explanation, then (when ``full``) demonstration, output and fix."""
     parts = [f"{'#' * level} ⚠ {md_text(p.title)}", md_text(p.explanation)]
+    if p.shown and p.shown_how:
+        parts.append(f"*{md_text(p.shown_how[0].upper() + p.shown_how[1:])}.*")
     if full:
         if p.code:
             parts += ["Demonstration:", fence(p.code)]
@@ -149,25 +247,29 @@ def training_markdown(t: Optional[Training], level: int = 2, images: bool = True
 
 def header_markdown(report: Report) -> str:
     """Title, intro and network summary."""
-    ok, n = counts(report)
     parts = [f"# {md_text(report.title)}", md_text(report.intro)]
-    if report.network:
-        parts.append(_labelled("Network", network_sentence(report.network)))
-    if n:
-        parts.append(f"**Verdict:** {ok} of {n} backward lines check out.")
+    if report.network_text:
+        parts.append(md_text(report.network_text))
+    elif report.network:
+        parts.append(_labelled("Network", network_lines(report)))
+    summary = summary_sentence(report)
+    if summary:
+        parts.append(f"**Verdict:** {summary[2:]}")
     return "\n\n".join(x for x in parts if x)
 
 
 def render_markdown(report: Report) -> str:
-    """The whole report as one Markdown document (plots inlined as data URLs)."""
-    parts = [header_markdown(report), forward_markdown(report.forward)]
+    """The whole report as one Markdown document (plots and the graph inlined as data URLs)."""
+    parts = [header_markdown(report), glance_markdown(report), graph_markdown(report),
+             forward_markdown(report.forward), bridge_markdown(report)]
     if report.steps:
         parts.append("## Backward steps")
-        parts += [step_markdown(i, s) for i, s in enumerate(report.steps, 1)]
+        parts += [step_markdown(i, s, report=report) for i, s in enumerate(report.steps, 1)]
     if report.pitfalls:
         parts.append("## Pitfalls")
         parts += [pitfall_markdown(p) for p in report.pitfalls]
-    parts.append(training_markdown(report.training))
-    if report.source:
-        parts += ["## Your script", fence(report.source)]
+    parts += [glossary_markdown(report), training_markdown(report.training)]
+    if report.source or report.script_hint:
+        parts += ["## Your script", md_text(report.script_hint),
+                  fence(report.source) if report.source else ""]
     return "\n\n".join(x for x in parts if x) + "\n"

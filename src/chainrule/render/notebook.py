@@ -1,10 +1,14 @@
 """A Jupyter notebook (nbformat v4) that walks through the report and re-checks it.
 
-Cells: the title, ``report.setup_code`` (rebuilds the tiny example), the
-forward chain, then per backward step a Markdown cell and a code cell with
-``step.check_code`` (which recomputes the step and asserts the check), the
-pitfalls (explanation + demonstration code) and the training summary with
-its plots as cell attachments.  Empty code is skipped.
+Cells: the title (and what the notebook needs: numpy and autograd; it
+installs nothing), ``report.setup_code`` (rebuilds the tiny example), the
+backward lines at a glance, the graph (SVG attachment), the forward chain, the
+textbook section with its two proofs as code cells, then per backward step a
+Markdown cell and a code cell with ``step.check_code`` (which recomputes the
+step and asserts the check), the pitfalls (explanation + demonstration code),
+the glossary, the training section (summary with its plots as attachments, and
+the learner's whole script as a cell) and a pointer for one's own script.
+Empty code is skipped.
 """
 
 from __future__ import annotations
@@ -15,10 +19,17 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from chainrule.render.markdown import (fix_markdown, forward_markdown, header_markdown,
-                                       pitfall_markdown,
+from chainrule.render.common import notation_of
+from chainrule.render.markdown import (bridge_markdown, fix_markdown, forward_markdown,
+                                       glance_markdown, glossary_markdown, graph_markdown,
+                                       header_markdown, md_text, pitfall_markdown,
                                        step_markdown, training_markdown)
 from chainrule.report import Report, Training
+
+NEEDS = ("This notebook needs **numpy** and **autograd** (`pip install numpy autograd`). It "
+         "installs nothing by itself, and it does not need chainrule. Run the cells from top to "
+         "bottom. Each check cell runs one line of your backward pass on a tiny example. Then it "
+         "asserts that the line gives the true gradient.")
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -33,6 +44,27 @@ def _code(source: str, output: str = "") -> list[Any]:
 
 def _md(source: str, **kwargs: Any) -> list[Any]:
     return [new_markdown_cell(source, **kwargs)] if source and source.strip() else []
+
+
+def graph_cell(report: Report) -> list[Any]:
+    """The computation graph: the same SVG as the HTML page, as a cell attachment."""
+    if report.graph is None:
+        return []
+    from chainrule.render.svg import graph_svg
+
+    svg = graph_svg(report.graph, notation_of(report), standalone=True)
+    return _md(graph_markdown(report, image="attachment:graph.svg"),
+               attachments={"graph.svg": {"image/svg+xml": svg}})
+
+
+def training_cells(report: Report) -> list[Any]:
+    """The training section: the summary (with plots) when trained, and the learner's script to run."""
+    cells = training_cell(report.training) if report.training is not None else _md("## Training")
+    if report.training_code:
+        cells += _md("The next cell runs your whole script on the full data, with numpy only. "
+                     "It prints the loss every 100 passes, as your script does.")
+        cells += _code(report.training_code)
+    return cells
 
 
 def training_cell(t: Training) -> list[Any]:
@@ -50,16 +82,19 @@ def training_cell(t: Training) -> list[Any]:
 def build_notebook(report: Report) -> nbformat.NotebookNode:
     """The notebook as an :class:`nbformat.NotebookNode` (validated by the tests)."""
     cells: list[Any] = []
-    cells += _md(header_markdown(report) +
-                 "\n\nRun the cells top to bottom: each check cell recomputes one "
-                 "line of the backward pass on a tiny example and asserts that it "
-                 "matches the gradient.")
+    cells += _md(header_markdown(report) + "\n\n" + NEEDS)
     cells += _code(report.setup_code)
+    cells += _md(glance_markdown(report))
+    cells += graph_cell(report)
     cells += _md(forward_markdown(report.forward))
+    cells += _md(bridge_markdown(report, proofs=False))
+    for p in report.bridge.proofs if report.bridge is not None else []:
+        cells += _md(f"### {md_text(p.title)}\n\n{md_text(p.explanation)}")
+        cells += _code(p.code, p.output)
     if report.steps:
         cells += _md("## Backward steps")
     for i, step in enumerate(report.steps, 1):
-        cells += _md(step_markdown(i, step))
+        cells += _md(step_markdown(i, step, report=report))
         cells += _code(step.check_code)
     if report.pitfalls:
         cells += _md("## Pitfalls")
@@ -67,8 +102,11 @@ def build_notebook(report: Report) -> nbformat.NotebookNode:
         cells += _md(pitfall_markdown(p, full=False))
         cells += _code(p.code, p.output)
         cells += _md(fix_markdown(p))
-    if report.training is not None:
-        cells += training_cell(report.training)
+    cells += _md(glossary_markdown(report))
+    if report.training is not None or report.training_code:
+        cells += training_cells(report)
+    if report.script_hint:
+        cells += _md("## Your script\n\n" + md_text(report.script_hint))
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}

@@ -16,13 +16,16 @@ from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from chainrule.render.common import (counts, history_rows, holds_label, inline_pieces,
-                                     line_label, network_sentence, paragraphs, step_heading,
-                                     step_ok, training_sentence, verdict_text)
+from chainrule.render.common import (all_ok, history_rows, holds_label, inline_pieces,
+                                     line_label, network_lines, notation_of, paragraphs,
+                                     step_heading, step_ok, summary_sentence, symbol_in,
+                                     training_sentence, verdict_text, NOTATION_NAMES)
+from chainrule.render.terminal_parts import (bridge_panel, code_syntax, code_text, glance_table,
+                                             glossary_table, graph_lines, hint_text,
+                                             step_textbook_rows)
 from chainrule.render.latex import fmt_shape, latex_to_unicode, matrix_cells
 from chainrule.report import ForwardStep, Pitfall, Report, Step, Training, Value
 
@@ -44,31 +47,16 @@ def rich_inline(text: str, style: str = "") -> Text:
     return out
 
 
-def code_syntax(code: str) -> Syntax:
-    """Python code highlighted with the terminal's own colours (no forced background)."""
-    return Syntax(code.rstrip("\n"), "python", theme="ansi_dark",
-                  background_color="default", word_wrap=True)
-
-
-def code_text(code: str) -> Text:
-    """One highlighted line as :class:`rich.text.Text` (measures and wraps well in tables)."""
-    text = code_syntax(code).highlight(code.rstrip("\n"))
-    text.rstrip()
-    return text
-
-
 def title_panel(report: Report) -> Panel:
     """The title, the intro, the network and the overall verdict."""
     body: list[RenderableType] = []
     if report.intro:
         body.append(rich_inline(report.intro))
-    if report.network:
-        body.append(Text(network_sentence(report.network), style="dim"))
-    ok, n = counts(report)
-    if n:
-        style = OK_STYLE if ok == n else BAD_STYLE
-        mark = "✓" if ok == n else "✗"
-        body.append(Text(f"{mark} {ok} of {n} backward lines check out", style=style))
+    if network_lines(report):
+        body += [Text(""), rich_inline(network_lines(report), "dim")]
+    summary = summary_sentence(report)
+    if summary:
+        body.append(Text(summary, style=OK_STYLE if all_ok(report) else BAD_STYLE))
     return Panel(Group(*body) if body else Text(""), title=Text(report.title, style="bold"),
                  box=box.ROUNDED, border_style="blue", padding=(1, 2))
 
@@ -85,18 +73,26 @@ def forward_table(forward: list[ForwardStep], width: int = 100) -> Table:
     for f in forward:
         maths = Text(f.formula_text or f.formula_latex or "")
         shape = Text(f.shape_text or fmt_shape(f.shape), style="dim")
+        code = Text("\n").join(code_text(line) for line in f.code.splitlines())
         if wide:
-            t.add_row(code_text(f.code), maths, shape)
+            t.add_row(code, maths, shape)
         else:
-            t.add_row(code_text(f.code), maths + Text("\n") + shape)
+            t.add_row(code, maths + Text("\n") + shape)
     return t
+
+
+def forward_notes(forward: list[ForwardStep]) -> Iterator[RenderableType]:
+    for f in forward:
+        if f.note:
+            where = f" ({line_label(f.line)})" if f.line else ""
+            yield Text(f"Note on {f.name}{where}", style=LABEL_STYLE)
+            yield rich_inline(f.note)
 
 
 def matrix_table(v: Value) -> Table:
     """A tiny-example matrix as a compact table (4 significant digits)."""
     title = Text(v.name, style="bold cyan") + Text(f" {fmt_shape(v.shape)}", style="dim")
-    t = Table(title=title, show_header=False, box=box.SQUARE, padding=(0, 1),
-              caption=Text(v.note, style="dim italic") if v.note else None)
+    t = Table(title=title, show_header=False, box=box.SQUARE, padding=(0, 1))
     cells = matrix_cells(v.data)
     for _ in range(max((len(r) for r in cells), default=0)):
         t.add_column(justify="right")
@@ -123,7 +119,7 @@ def shapes_text(step: Step) -> Text:
     return out
 
 
-def step_renderables(index: int, step: Step) -> Iterator[RenderableType]:
+def step_renderables(index: int, step: Step, report: Report) -> Iterator[RenderableType]:
     """The renderables of one backward step."""
     where = line_label(step.line)
     yield Rule(Text(step_heading(index, step) + (f"  ({where})" if where else ""),
@@ -133,14 +129,23 @@ def step_renderables(index: int, step: Step) -> Iterator[RenderableType]:
     grid.add_column(no_wrap=True, min_width=12)
     grid.add_column(ratio=1)
     _field(grid, "Formula", Text(step.formula_text or step.formula_latex or "", style="bold"))
-    _field(grid, "Holds", rich_inline(step.holds_text) +
-           Text(f"  [{holds_label(step)}]", style="dim"))
+    for label, text in step_textbook_rows(report, step):
+        _field(grid, label, text)
+    holds = rich_inline(step.holds_text) + Text(f"  [{holds_label(step)}]", style="dim")
+    notation = notation_of(report)
+    if notation != "code" and symbol_in(step, notation):
+        holds += Text(f"\nIn {NOTATION_NAMES[notation]}'s notation: {symbol_in(step, notation)}",
+                      style="dim")
+    _field(grid, "Holds", holds)
     _field(grid, "Chain rule", rich_inline(step.chain))
     _field(grid, "Shapes", shapes_text(step))
     yield grid
     if step.values:
         yield Text("Tiny example", style=LABEL_STYLE)
         yield Columns([matrix_table(v) for v in step.values], padding=(0, 2))
+        for v in step.values:
+            if v.note:
+                yield Text("  ") + Text(v.name, style="cyan") + Text(f": {v.note}", style="dim italic")
     yield Text(verdict_text(step), style=OK_STYLE if step_ok(step) else BAD_STYLE)
     yield Text("")
 
@@ -148,6 +153,8 @@ def step_renderables(index: int, step: Step) -> Iterator[RenderableType]:
 def pitfall_panel(p: Pitfall) -> Panel:
     """A pitfall: explanation, demonstration, its output and the fix."""
     body: list[RenderableType] = [rich_inline(p.explanation)]
+    if p.shown and p.shown_how:
+        body.append(Text(p.shown_how[0].upper() + p.shown_how[1:] + ".", style="dim italic"))
     if p.code:
         body += [Text("\nDemonstration", style=LABEL_STYLE), code_syntax(p.code)]
     if p.output:
@@ -180,16 +187,26 @@ def training_panel(t: Training) -> Panel:
 def report_renderables(report: Report, width: int = 100) -> Iterable[RenderableType]:
     """Everything the terminal shows, in order, for a ``width``-column console."""
     yield title_panel(report)
+    if report.steps:
+        yield glance_table(report, width)
+    yield from graph_lines(report)
     if report.forward:
         yield forward_table(report.forward, width)
+        yield from forward_notes(report.forward)
+    if report.bridge is not None:
+        yield bridge_panel(report)
     if report.steps:
         yield Rule(Text("Backward pass, line by line", style="bold"), style="blue")
     for i, step in enumerate(report.steps, 1):
-        yield from step_renderables(i, step)
+        yield from step_renderables(i, step, report)
     for p in report.pitfalls:
         yield pitfall_panel(p)
+    if report.glossary:
+        yield glossary_table(report)
     if report.training is not None:
         yield training_panel(report.training)
+    if report.script_hint:
+        yield hint_text(report)
 
 
 def render_terminal(report: Report, console: Optional[Console] = None) -> None:
