@@ -65,7 +65,7 @@ class PageData:
             out.update(ok=False, why=why, terms=[data], result=data, names=[v["name"]], legend=[])
         out["mathml"] = to_mathml(latex, display=True)
         out["rows"] = [to_mathml(r) for r in rows]  # inline, left-aligned; the CSS keeps big operators
-        out["text"] = latex_to_unicode(latex)
+        out["text"] = latex_to_unicode(latex).replace("\\eta", "η")
         return out
 
     def entry(self, stop_id: Any, value: Any, index: Any) -> dict[str, Any]:

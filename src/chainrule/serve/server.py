@@ -98,15 +98,15 @@ def serve_forever(page: PageData, host: str = "127.0.0.1", port: int = 0, open_b
     host = check_host(host, allow_remote)
     sock = bind(host, check_port(port))
     url = url_of(sock)
-    if not is_loopback(host):
-        announce(REMOTE_WARNING.format(url=url), file=sys.stderr)
-    announce(f"chainrule serve: {url}  (press Ctrl-C to stop)", flush=True)
-    server = make_server(page, host)
-    if open_browser:
-        threading.Thread(target=_open_later, args=(server, url), daemon=True).start()
-    try:
+    try:  # from here on, Ctrl-C is the way to stop the server: a clean exit, whenever it comes
+        if not is_loopback(host):
+            announce(REMOTE_WARNING.format(url=url), file=sys.stderr)
+        announce(f"chainrule serve: {url}  (press Ctrl-C to stop)", flush=True)
+        server = make_server(page, host)
+        if open_browser:
+            threading.Thread(target=_open_later, args=(server, url), daemon=True).start()
         server.run(sockets=[sock])
-    except KeyboardInterrupt:  # a second Ctrl-C while shutting down
+    except KeyboardInterrupt:  # before uvicorn took over the signal, or a second Ctrl-C
         pass
     finally:
         sock.close()
