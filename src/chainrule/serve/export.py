@@ -101,7 +101,7 @@ def export_run(page, trainer, record) -> tuple[str, dict[str, Any]]:
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
-        '<div id="chainrule"></div>\n'
+        '<div id="cr-root"></div>\n'
         f'<script type="application/json" id="cr-export-data">{data}</script>\n'
         f'<script type="application/json" id="cr-module-order">{json.dumps(order)}</script>\n'
         f"{modules}\n<script>{LOADER}</script>\n</body>\n</html>\n")

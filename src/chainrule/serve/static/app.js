@@ -116,7 +116,12 @@ export default {
       setTimeout(() => say(''), 4000);
     });
     ui.exp.addEventListener('click', () => { say('Preparing the export…'); conn.send({ type: 'export' }); });
-    for (const b of ui.tabs.children) b.addEventListener('click', () => setMode(b.dataset.tab));
+    for (const b of ui.tabs.children) {
+      b.addEventListener('click', () => {
+        setMode(b.dataset.tab);
+        if (ui.tabs.getBoundingClientRect().top < 0 || window.scrollY > ui.tabs.offsetTop) window.scrollTo(0, ui.tabs.offsetTop);
+      });
+    }
     ui.train.addEventListener('pointerdown', () => { if (state.mode !== 'train' && window.innerWidth > 900) state.mode = 'train'; });
     ui.graph.addEventListener('pointerdown', () => { if (window.innerWidth > 900) state.mode = 'graph'; });
 

@@ -72,6 +72,11 @@ export class Boundary {
     return grid;
   }
 
+  adapt(ms) { // finer when there is time to spare, coarser when a redraw takes too long
+    if (ms > 12 && this.res > 24) this.res = Math.max(24, Math.round(this.res * 0.8));
+    else if (ms < 4 && this.res < 96) this.res = Math.min(96, this.res + 8);
+  }
+
   /** The learner's shape (2 inputs, one hidden layer): along a row of cells each unit's
    *  pre-activation z = x·W[0,j] + y·W[1,j] + b[j] grows by dx·W[0,j], so one add per unit. */
   oneHidden(params, act, box, cls, conf) {

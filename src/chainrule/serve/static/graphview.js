@@ -4,7 +4,7 @@
 import { clear, cssVar, fitCanvas, fmt, h, shapeText } from './dom.js';
 import { drawHeatmap } from './colors.js';
 
-const NODE_W = 86, NODE_H = 58;
+const NODE_W = 100, NODE_H = 58;
 
 function flat(data) {
   if (data === null || data === undefined) return null;
@@ -92,7 +92,7 @@ export class GraphView {
   draw() {
     const W = Math.max(260, this.wrap.clientWidth);
     this.narrow = W < 560;
-    const H = this.narrow ? 600 : 240;
+    const H = this.narrow ? 600 : 220;
     this.width = W; this.height = H;
     const ctx = fitCanvas(this.canvas, W, H);
     ctx.clearRect(0, 0, W, H);
@@ -127,10 +127,10 @@ export class GraphView {
       ctx.font = '11px system-ui, sans-serif'; ctx.fillStyle = soft;
       ctx.fillText(n.shape.length ? shapeText(n.shape) : 'scalar', x + 8, y + 35);
       const v = flat(n.value), g = this.gradAt(n, k);
-      if (v && v.grid.length > 1) drawHeatmap(ctx, v.grid, v.rows, v.cols, x + NODE_W - 30, y + 6, 24, 20);
+      if (v && v.grid.length > 1) drawHeatmap(ctx, v.grid, v.rows, v.cols, x + NODE_W - 26, y + 6, 20, 20);
       if (g) {
         const f = flat(g.data);
-        if (f) drawHeatmap(ctx, f.grid, f.rows, f.cols, x + NODE_W - 30, y + 30, 24, 20);
+        if (f) drawHeatmap(ctx, f.grid, f.rows, f.cols, x + NODE_W - 26, y + 31, 20, 20);
         ctx.fillStyle = back; ctx.font = '10px system-ui, sans-serif';
         ctx.fillText('∂L', x + 8, y + 50);
       }

@@ -203,8 +203,8 @@ export class StepView {
         h('figcaption', {}, h('code', {}, a.name), ` ${shapeText(a.shape)}${cell}`, h('br'),
           `min ${fmt(a.min)} · max ${fmt(a.max)} · mean ${fmt(a.mean)} · zeros ${(100 * a.zeros).toFixed(1)} %`)));
       if (f) requestAnimationFrame(() => {
-        const w = Math.min(220, Math.max(60, grid.clientWidth / 2 - 16));
-        const ratio = f.rows / f.cols, hh = Math.max(24, Math.min(220, w * ratio));
+        const w = Math.min(170, Math.max(60, grid.clientWidth / 3 - 12));
+        const ratio = f.rows / f.cols, hh = Math.max(24, Math.min(150, w * ratio));
         const ctx = fitCanvas(canvas, w, hh);
         drawHeatmap(ctx, f.grid, f.rows, f.cols, 0, 0, w, hh);
       });

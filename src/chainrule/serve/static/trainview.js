@@ -130,6 +130,7 @@ export class TrainView {
 
   dataFrame(f) {
     this.data = f;
+    this.hooks.state.points = f.n;
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     for (let i = 0; i < f.n; i++) {
       x0 = Math.min(x0, f.X[2 * i]); x1 = Math.max(x1, f.X[2 * i]);
