@@ -62,3 +62,23 @@ def test_edit_points_keeps_two_classes():
         edit_points(d, [[0.0, 0.0, 0.5]], [])
     e = edit_points(d, [[2.0, 2.0, 1]], [])
     assert e.n == 3 and e.name == "two (edited)" and edit_points(e, [[3, 3, 0]], []).name == "two (edited)"
+
+
+def test_a_scripts_network_shapes_the_train_panel():
+    from pathlib import Path
+
+    from chainrule.check import explain_script
+    from chainrule.serve.shape import layer_sizes, script_settings
+
+    assert layer_sizes([[2, 20], [20, 3]]) == [2, 20, 3]  # row per example: W is (fan_in, fan_out)
+    assert layer_sizes([[4, 2], [1, 4]]) == [2, 4, 1]  # deeplearning.ai: W is (fan_out, fan_in)
+    assert layer_sizes([[2, 5], [4, 3]]) is None
+    corpus = Path(__file__).resolve().parents[1] / "check" / "corpus"
+    s, note = script_settings(explain_script(corpus / "ok_svm.py"))
+    assert s == {"hidden": [20], "classes": 3, "points": 30, "activation": "relu", "loss": "hinge",
+                 "step_size": 0.1, "reg": 0.001}
+    assert "2 → 20 → 3" in note and "not run again" in note
+    s, note = script_settings(explain_script(corpus / "ok_ng_style.py"))
+    assert (s["hidden"], s["classes"], s["points"], s["activation"], s["step_size"]) == ([4], 2, 100, "tanh", 1.2)
+    assert "one output unit" in note
+    parse_settings(s)  # a valid starting point for the Train panel

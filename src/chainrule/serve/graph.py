@@ -103,7 +103,7 @@ def _layout(nodes: list[GraphNode], edges: list[GraphEdge]) -> None:
         user = by_id[e.dst]
         k = placed.get(user.id, 0)
         placed[user.id] = k + 1
-        p.x, p.y = min(0.97, max(0.03, user.x + (k - 0.5) * 0.14)), 0.2
+        p.x, p.y = min(0.97, max(0.03, user.x + (k - 0.5) * 0.16)), 0.2
 
 
 def graph_dict(report: Report) -> dict[str, Any]:

@@ -26,6 +26,12 @@ class PageData:
         self.names = Names(report)
         self.json = page_json(report, script)
         self.stops = {s["id"]: s for s in self.json["stops"]}
+        self.train_defaults: dict[str, Any] = {}
+        self.train_note = ""
+        if script is not None:
+            from chainrule.serve.shape import script_settings
+
+            self.train_defaults, self.train_note = script_settings(report)
 
     def _stop(self, stop_id: Any) -> dict[str, Any]:
         if not isinstance(stop_id, str) or stop_id not in self.stops:

@@ -65,7 +65,8 @@ class PageSession:
         self.send_lock = asyncio.Lock()  # one ASGI send at a time
         self.last_ack = time.monotonic()
         self.custom = None  # the page's own Dataset (upload, clicked points), or None
-        self.settings: dict[str, Any] = dict(DEFAULTS)
+        self.defaults: dict[str, Any] = {**DEFAULTS, **getattr(page, "train_defaults", {})}
+        self.settings: dict[str, Any] = dict(self.defaults)
         self.trainer: Optional[Trainer] = None
         self.record: Optional[RunRecord] = None
         self.closed = False
@@ -114,7 +115,7 @@ class PageSession:
         """Validate ``raw`` settings and start a new run at iteration 0 (keeps playing if it was)."""
         if raw.get("dataset") != "custom":
             self.custom = None  # the page went back to a generated data set
-        settings, config = parse_settings(raw, self.custom)
+        settings, config = parse_settings({**self.defaults, **raw}, self.custom)
         trainer = await anyio.to_thread.run_sync(Trainer, config, self.custom)
         async with self.lock:
             self.settings, self.trainer = settings, trainer
@@ -282,7 +283,8 @@ class PageSession:
     async def serve(self) -> None:
         await self.ws.accept()
         try:
-            await self.send_json({"type": "hello", "defaults": DEFAULTS, "default_step": DEFAULT_STEP,
+            await self.send_json({"type": "hello", "defaults": self.defaults, "default_step": DEFAULT_STEP,
+                                  "note": getattr(self.page, "train_note", ""),
                                   "limits": {"upload_bytes": protocol.MAX_UPLOAD_BYTES,
                                              "rows": protocol.MAX_ROWS,
                                              "history": protocol.MAX_HISTORY},

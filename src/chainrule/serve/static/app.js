@@ -73,7 +73,8 @@ export default {
     });
     const graphView = new GraphView(ui.graph, page.graph, page.stops, (id) => { stepView.go(id); setMode('graph'); });
     const trainView = new TrainView(ui.train, { send: (m) => conn.send(m), onSettings: share, state,
-      get defaultStep() { return hello && hello.default_step; }, get limits() { return hello && hello.limits; } });
+      get defaultStep() { return hello && hello.default_step; }, get limits() { return hello && hello.limits; },
+      get note() { return hello && hello.note; } });
     window.chainrule = {
       state, page,
       history: () => trainView.hist.losses(),

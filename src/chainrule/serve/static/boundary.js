@@ -122,7 +122,7 @@ export function paint(grid, rgb, target) {
   const floor = 1 / K;
   for (let i = 0; i < G * G; i++) {
     const [r, g, b] = rgb[cls[i] % rgb.length];
-    const t = 0.1 + 0.4 * Math.min(1, (conf[i] - floor) / (1 - floor + 1e-9)); // tint strength
+    const t = 0.08 + 0.34 * Math.min(1, (conf[i] - floor) / (1 - floor + 1e-9)); // tint strength
     img.data[4 * i] = 255 + (r - 255) * t;
     img.data[4 * i + 1] = 255 + (g - 255) * t;
     img.data[4 * i + 2] = 255 + (b - 255) * t;

@@ -101,7 +101,8 @@ export class TrainView {
     this.buildTool();
     clear(this.notices);
     for (const n of msg.data.notices || []) this.notices.append(h('li', {}, n));
-    this.status.textContent = `${msg.data.name}: ${msg.data.n} points, ${msg.data.classes} classes, network ${msg.sizes.join(' → ')}, ${msg.engine} engine.`;
+    const note = this.hooks.note ? ` ${this.hooks.note}` : '';
+    this.status.textContent = `${msg.data.name}: ${msg.data.n} points, ${msg.data.classes} classes, network ${msg.sizes.join(' → ')}, ${msg.engine} engine.${note}`;
     this.hooks.onSettings();
   }
 
