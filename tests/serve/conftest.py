@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -84,3 +88,21 @@ class Page:
             assert f.first == len(out), "the losses of every iteration arrive, in order"
             out += [float(x) for x in f.losses]
         return out
+
+
+class ServeProcess:
+    """``chainrule serve --no-browser ARGS`` in a subprocess; ``url`` is the address it printed."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--no-browser", *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"http://\S+/", line)
+        assert m, line + self.proc.stderr.read()
+        self.url = m.group(0)
+
+    def stop(self) -> tuple[int, str, str]:
+        """Ctrl-C, as a user stops it; the exit code and what it printed."""
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=20)
+        return self.proc.returncode, out, err

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from .conftest import ServeProcess
 
 CORPUS = Path(__file__).resolve().parents[1] / "check" / "corpus"
 
@@ -22,19 +22,7 @@ def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
                           timeout=timeout, env={**os.environ, "COLUMNS": "100"})
 
 
-class Server:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--no-browser", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://\S+/", line)
-        assert m, line + self.proc.stderr.read()
-        self.url = m.group(0)
-
-    def stop(self) -> tuple[int, str, str]:
-        self.proc.send_signal(signal.SIGINT)
-        out, err = self.proc.communicate(timeout=20)
-        return self.proc.returncode, out, err
+Server = ServeProcess
 
 
 def test_serves_until_ctrl_c_even_mid_stream():

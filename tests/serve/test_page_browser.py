@@ -8,19 +8,17 @@ Screenshots are saved to /tmp/chainrule-serve-*.png; the measured redraw rate to
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+
+from .conftest import ServeProcess
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,18 +32,7 @@ pytestmark = [
 ]
 
 
-class Server:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--no-browser", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://\S+/", line)
-        assert m, line + self.proc.stderr.read()
-        self.url = m.group(0)
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.communicate(timeout=20)
+Server = ServeProcess
 
 
 @pytest.fixture(scope="module")

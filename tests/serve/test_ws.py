@@ -205,3 +205,19 @@ def test_static_files_and_page(client):
     js = client.get("/static/app.js")
     assert js.status_code == 200 and "export default" in js.text
     assert js.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+
+
+def test_a_bug_is_reported_and_the_page_keeps_working(client, monkeypatch, capsys):
+    from chainrule.serve.pagedata import PageData
+
+    def broken(self, *args):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(PageData, "entry", broken)
+    with client.websocket_connect("/ws") as ws:
+        p = Page(ws)
+        p.start(**SMALL)
+        ws.send_json({"type": "entry", "stop": "b3", "value": 2, "index": [0, 0]})
+        assert "internal error (KeyError" in p.until("error")["message"]
+        ws.send_json({"type": "step", "n": 2})
+        assert p.until("train").iteration >= 1

@@ -11,6 +11,16 @@ const ACT = {
   sigmoid: (z) => 1 / (1 + Math.exp(-z)),
 };
 
+/** Cell i: the class with the highest score, and its softmax probability (the tint). */
+function classify(scores, K, cls, conf, i) {
+  let best = 0;
+  for (let k = 1; k < K; k++) if (scores[k] > scores[best]) best = k;
+  let e = 0;
+  for (let k = 0; k < K; k++) e += Math.exp(scores[k] - scores[best]);
+  cls[i] = best;
+  conf[i] = 1 / e;
+}
+
 export class Boundary {
   constructor() {
     this.res = 64; // grid cells per side; adapted to keep a redraw under ~12 ms
@@ -55,12 +65,7 @@ export class Boundary {
           }
           if (l < L - 1) for (let j = 0; j < fo; j++) out[j] = act(out[j]);
         }
-        let best = 0;
-        for (let k = 1; k < K; k++) if (out[k] > out[best]) best = k;
-        let z = 0;
-        for (let k = 0; k < K; k++) z += Math.exp(out[k] - out[best]);
-        cls[r * G + c] = best;
-        conf[r * G + c] = 1 / z;
+        classify(out, K, cls, conf, r * G + c);
       }
     }
     return this.done({ G, cls, conf, K }, t0);
@@ -101,12 +106,7 @@ export class Boundary {
             z[j] = v + dz[j];
           }
         }
-        let best = 0;
-        for (let k = 1; k < K; k++) if (s[k] > s[best]) best = k;
-        let e = 0;
-        for (let k = 0; k < K; k++) e += Math.exp(s[k] - s[best]);
-        cls[r * G + c] = best;
-        conf[r * G + c] = 1 / e;
+        classify(s, K, cls, conf, r * G + c);
       }
     }
     return { G, cls, conf, K };
