@@ -221,3 +221,30 @@ def test_a_bug_is_reported_and_the_page_keeps_working(client, monkeypatch, capsy
         assert "internal error (KeyError" in p.until("error")["message"]
         ws.send_json({"type": "step", "n": 2})
         assert p.until("train").iteration >= 1
+
+
+def test_a_full_size_entry_with_the_live_numbers(client):
+    """dW2[3,1] of the 800-point network: a sum of 800 products, checked with numpy written here."""
+    from chainrule.training import prepare
+
+    data, ((W, b), (W2, b2)), _ = prepare(TrainConfig())
+    H = np.maximum(0, data.X @ W + b)
+    S = H @ W2 + b2
+    P_ = np.exp(S - S.max(axis=1, keepdims=True))
+    P_ /= P_.sum(axis=1, keepdims=True)
+    dS = (P_ - np.eye(2)[data.y]) / len(data.y)
+    dW2 = H.T @ dS
+    with client.websocket_connect("/ws") as ws:
+        p = Page(ws)
+        p.start()  # the learner's network, at iteration 0
+        ws.send_json({"type": "full_entry", "stop": "b3", "index": [3, 1]})
+        e = p.until("entry")
+        ws.send_json({"type": "full_entry", "stop": "b6", "index": [5, 7]})
+        mask = p.until("entry")
+    assert e["ok"] and e["full"] and e["iteration"] == 0 and e["n_terms"] == 800
+    assert e["result"] == pytest.approx(dW2[3, 1], rel=1e-9)
+    assert e["total"] == pytest.approx(dW2[3, 1], rel=1e-9)
+    assert e["terms"][:3] == pytest.approx([H[i, 3] * dS[i, 1] for i in range(3)], rel=1e-9)
+    assert "⋯" in e["text"] or "…" in e["text"]
+    dZ = (dS @ W2.T) * (H > 0)
+    assert mask["ok"] and mask["result"] == pytest.approx(dZ[5, 7], rel=1e-9, abs=1e-15)

@@ -17,8 +17,10 @@ import numpy as np
 
 from chainrule.config import TrainConfig
 from chainrule.report import Report
+from chainrule.serve.substitute import Arrays
 
 MAX_ROWS, MAX_COLS = 100, 125
+AFTER = " (after this line)"
 
 
 def blocks(a: np.ndarray) -> np.ndarray:
@@ -67,35 +69,53 @@ def namespace(trainer=None, seed: int = 0) -> tuple[dict[str, Any], int, str]:
     return ns, it, where
 
 
+def backward_line(report: Report, k: int, trainer=None) -> Optional[tuple[Arrays, int, str]]:
+    """The full-size arrays of backward line ``k``: ``(arrays, iteration, where they come from)``."""
+    from chainrule.explain.source import run, split_loop
+
+    forward, backward = split_loop()
+    if k >= len(backward) or backward[k].code != report.steps[k].code:
+        return None
+    step = report.steps[k]
+    ns, iteration, where = namespace(trainer, int(report.network.get("seed", 0)))
+    with np.errstate(all="ignore"):
+        run(forward, ns)
+        run(backward[:k], ns)
+        reads = [v.name for v in step.values if v.name != step.writes]
+        inputs = dict(_evaluate(list(dict.fromkeys(reads)), ns))
+        context = {n: np.array(v, dtype=float) for n, v in ns.items()
+                   if isinstance(v, (np.ndarray, int, float)) and not isinstance(v, bool)}
+        run(backward[k:k + 1], ns)
+    out = np.array(ns[step.writes], dtype=float)
+    return Arrays(inputs, context.get(step.writes), out, context), iteration, where
+
+
 def full_arrays(report: Report, stop: dict[str, Any], trainer=None) -> Optional[tuple[dict, list]]:
     """``(info, grids)`` for a stop of the built-in walkthrough; None if it has no arrays."""
     from chainrule.explain.source import run, split_loop
 
-    forward, backward = split_loop()
-    ns, iteration, where = namespace(trainer, int(report.network.get("seed", 0)))
-    with np.errstate(all="ignore"):
-        run(forward, ns)
-        if stop["kind"] == "forward":
-            names = [v["name"] for v in stop["values"]]
-            found = _evaluate(names, ns)
-        else:
-            k = stop["index"]
-            if k >= len(backward) or backward[k].code != report.steps[k].code:
-                return None
-            run(backward[:k], ns)
-            reads = [v["name"] for v in stop["values"] if v["role"] == "input"]
-            found = _evaluate(reads, ns)
-            run(backward[k:k + 1], ns)
-            found += _evaluate([report.steps[k].writes], ns, " (after this line)")
+    if stop["kind"] == "forward":
+        forward, _ = split_loop()
+        ns, iteration, where = namespace(trainer, int(report.network.get("seed", 0)))
+        with np.errstate(all="ignore"):
+            run(forward, ns)
+        found = _evaluate([v["name"] for v in stop["values"]], ns)
+    else:
+        line = backward_line(report, stop["index"], trainer)
+        if line is None:
+            return None
+        arrays, iteration, where = line
+        found = list(arrays.inputs.items()) + [(report.steps[stop["index"]].writes + AFTER, arrays.out)]
     info = {"stop": stop["id"], "iteration": iteration, "where": where,
             "arrays": [stats(name, a) for name, a in found if np.ndim(a) >= 1]}
     grids = [blocks(a).astype(np.float32) for _, a in found if np.ndim(a) >= 1]
     for entry, grid in zip(info["arrays"], grids):
         entry["grid"] = list(grid.shape)
+        entry["written"] = entry["name"].endswith(AFTER)
     return info, grids
 
 
-def _evaluate(exprs: list[str], ns: dict[str, Any], suffix: str = "") -> list[tuple[str, np.ndarray]]:
+def _evaluate(exprs: list[str], ns: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
     out = []
     for e in exprs:
         try:
@@ -103,5 +123,5 @@ def _evaluate(exprs: list[str], ns: dict[str, Any], suffix: str = "") -> list[tu
         except Exception:
             continue
         if isinstance(val, np.ndarray) and val.dtype.kind in "biuf":
-            out.append((e + suffix, val.astype(float)))
+            out.append((e, val.astype(float)))
     return out

@@ -13,6 +13,7 @@ Messages from the page (JSON text, ``{"type": ...}``):
 ``points``     ``add``: ``[[x, y, class], ...]``, ``remove``: ``[[x, y], ...]`` (nearest point)
 ``entry``      ``stop``, ``value``, ``index``: the formula of one matrix entry, with numbers
 ``full``       ``stop``: the full-size arrays of a line, as HEATMAP frames
+``full_entry`` ``stop``, ``index``: one entry of the line's full-size result, with the live numbers
 ``export``     the run as one self-contained HTML file and its ``run.json``
 =============  ==================================================================
 
@@ -108,6 +109,12 @@ class Handlers:
             seqs.append(self.next_seq())
             await self.send_bytes(protocol.heatmap_frame(seqs[-1], grid))
         await self.send_json({"type": "full", **out, "seqs": seqs})
+
+    async def on_full_entry(self, msg: dict[str, Any]) -> None:
+        async with self.lock:
+            out = await anyio.to_thread.run_sync(self.page.full_entry, msg.get("stop"), msg.get("index"),
+                                                 self.trainer)
+        await self.send_json({"type": "entry", **out})
 
     async def on_export(self, msg: dict[str, Any]) -> None:
         from chainrule.serve.export import export_run

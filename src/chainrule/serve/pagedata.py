@@ -14,8 +14,20 @@ from chainrule.errors import ChainruleError
 from chainrule.render.latex import latex_to_unicode, to_mathml
 from chainrule.report import Report
 from chainrule.serve.payload import page_json
-from chainrule.serve.substitute import at, expand, num
+from chainrule.serve.substitute import Expansion, at, expand, num
 from chainrule.serve.symbols import Names
+
+
+def _inside(index: Any, shape) -> bool:
+    return (isinstance(index, list) and len(index) == len(shape)
+            and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < d for i, d in zip(index, shape)))
+
+
+def _math(latex: str, rows: list[str]) -> dict[str, Any]:
+    """The whole formula as MathML and plain text (for screen readers), and its rows (inline MathML,
+    left-aligned; the CSS keeps the big operators)."""
+    return {"mathml": to_mathml(latex, display=True), "rows": [to_mathml(r) for r in rows],
+            "text": latex_to_unicode(latex).replace("\\eta", "η")}
 
 
 class PageData:
@@ -51,28 +63,52 @@ class PageData:
         if stop["kind"] == "backward" and v["role"] == "after":
             expansion = expand(self.names, stop["index"], index)
         if expansion is not None:
-            latex = " = ".join([expansion.lhs, expansion.rule, expansion.numbers, num(expansion.result)])
-            chunks = expansion.chunks or [expansion.numbers]
-            rows = ([f"{expansion.lhs} = {expansion.rule}"] + [("= " if i == 0 else "+ ") + c for i, c in enumerate(chunks)]
-                    + [f"= {num(expansion.result)}"])
-            out.update(ok=True, terms=expansion.terms, result=expansion.result, names=expansion.names,
-                       legend=[[to_mathml(self.names.symbol(n, stop["index"])), n] for n in expansion.names])
+            out.update(self._written(expansion, stop["index"]))
         else:
             k = stop["index"] if stop["kind"] == "backward" else len(self.report.steps)
             sym = (self.names.symbol(v["name"], k) if stop["kind"] == "backward"
                    else self.names.base_symbol(v["name"]))
             latex = f"{at(sym, index)} = {num(data)}"
-            rows = [latex]
             why = ("it is read by this line" if v["role"] == "input" else
                    "its value before this line" if v["role"] == "before" else
                    "the arrays here are cut to their first rows and columns, so the sum behind this "
                    "entry cannot be written out with them" if stop["kind"] == "backward" else
                    "computed by this forward line")
-            out.update(ok=False, why=why, terms=[data], result=data, names=[v["name"]], legend=[])
-        out["mathml"] = to_mathml(latex, display=True)
-        out["rows"] = [to_mathml(r) for r in rows]  # inline, left-aligned; the CSS keeps big operators
-        out["text"] = latex_to_unicode(latex).replace("\\eta", "η")
+            out.update(ok=False, why=why, terms=[data], result=data, names=[v["name"]], legend=[],
+                       **_math(latex, [latex]))
         return out
+
+    def _written(self, e: Expansion, k: int) -> dict[str, Any]:
+        """An expansion as the page shows it: rows of MathML, the terms, the legend."""
+        latex = " = ".join([e.lhs, e.rule, e.numbers, num(e.result)])
+        chunks = e.chunks or [e.numbers]
+        rows = ([f"{e.lhs} = {e.rule}"] + [("= " if i == 0 else "+ ") + c for i, c in enumerate(chunks)]
+                + [f"= {num(e.result)}"])
+        terms = e.terms if len(e.terms) <= 64 else e.terms[:3] + e.terms[-1:]
+        return dict(ok=True, terms=terms, n_terms=len(e.terms), total=float(sum(e.terms)),
+                    result=e.result, names=e.names, **_math(latex, rows),
+                    legend=[[to_mathml(self.names.symbol(n, k)), n] for n in e.names])
+
+    def full_entry(self, stop_id: Any, index: Any, trainer=None) -> dict[str, Any]:
+        """One entry of what a backward line writes at full size, from the live weights."""
+        from chainrule.serve.fullsize import backward_line
+
+        stop = self._stop(stop_id)
+        line = backward_line(self.report, stop["index"], trainer) if stop["kind"] == "backward" else None
+        if line is None or self.script is not None:
+            raise ChainruleError(f"Line {stop_id} has no full-size result to explain.", option="stop")
+        arrays, iteration, where = line
+        if not _inside(index, arrays.out.shape):
+            raise ChainruleError(f"Entry {index!r} is not inside an array of shape {arrays.out.shape}.",
+                                 option="index")
+        e = expand(self.names, stop["index"], tuple(index), arrays)
+        out = {"stop": stop_id, "index": list(index), "name": stop["writes"], "full": True,
+               "iteration": iteration, "where": where, "number": float(arrays.out[tuple(index)])}
+        if e is None:
+            latex = f"{at(self.names.base_symbol(stop['writes']), index)} = {num(out['number'])}"
+            return {**out, "ok": False, "why": "no formula of this line reproduces it", "terms": [],
+                    "result": out["number"], "legend": [], **_math(latex, [latex])}
+        return {**out, **self._written(e, stop["index"])}
 
     def entry(self, stop_id: Any, value: Any, index: Any) -> dict[str, Any]:
         """The formula of one entry of one value of a stop, with its numbers."""
@@ -80,9 +116,7 @@ class PageData:
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < len(stop["values"]):
             raise ChainruleError(f"Line {stop_id} has no value number {value!r}.", option="value")
         shape = stop["values"][value]["shape"]
-        if (not isinstance(index, list) or len(index) != len(shape)
-                or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < d
-                           for i, d in zip(index, shape))):
+        if not _inside(index, shape):
             raise ChainruleError(f"Entry {index!r} is not inside an array of shape {tuple(shape)}.",
                                  option="index")
         return self._entry(stop_id, value, tuple(index))

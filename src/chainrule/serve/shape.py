@@ -15,11 +15,10 @@ from typing import Any, Optional
 from chainrule.report import Report
 from chainrule.serve.protocol import MAX_ROWS
 from chainrule.serve.settings import MAX_CLASSES, MAX_LAYERS, MAX_UNITS
+from chainrule.serve.substitute import REG_NAMES, STEP_NAMES
 
 _KEY = re.compile(r"""\[\s*['"](\w+)['"]\s*\]$""")
 ACTS = ("relu", "leaky_relu", "tanh", "sigmoid")
-STEP_NAMES = ("step_size", "learning_rate", "lr", "alpha", "eta")
-REG_NAMES = ("reg", "lambd", "lam", "lmbda", "reg_strength")
 
 
 def _key(name: str) -> str:

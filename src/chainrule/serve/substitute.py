@@ -23,6 +23,8 @@ from chainrule.render.latex import fmt_num
 from chainrule.serve.symbols import Names, as_array, scalar, split_values
 
 MAX_TERMS = 6  # a longer sum shows its first terms, "⋯" and the last one
+STEP_NAMES = ("step_size", "learning_rate", "lr", "eta", "alpha")  # names of η in learners' code
+REG_NAMES = ("reg", "lambd", "lam", "lmbda", "reg_strength")  # names of λ
 Index = tuple[int, ...]
 
 
@@ -134,7 +136,8 @@ def _sum_of_products(names: Names, k: int, ins, outl: str, combo, oidx: Index, c
         shown = shown[:MAX_TERMS - 2] + [r"\cdots", shown[-1]]
     body = " + ".join(shown)
     numbers = (_scale_text(c) + rf"\left({body}\right)") if c != 1.0 and len(terms) > 1 else _scale_text(c) + body
-    chunks = [" + ".join(shown[i:i + 2]) for i in range(0, len(shown), 2)] if c == 1.0 else [numbers]
+    per_row = 1 if any(r"\times" in t for t in shown) else 2  # long numbers: one product per row
+    chunks = [" + ".join(shown[i:i + per_row]) for i in range(0, len(shown), per_row)] if c == 1.0 else [numbers]
     return Expansion(rule, numbers, terms, [c[0] for c in combo], chunks)
 
 
@@ -148,6 +151,7 @@ class Line:
     before: Optional[np.ndarray]  # the written variable before the line (None: new)
     out: np.ndarray
     idx: Index
+    context: dict  # every array known before the line, by code name
 
     @property
     def prev(self) -> str:
@@ -164,7 +168,7 @@ def copy_of(L: Line) -> Optional[Expansion]:
     """``dscores = probs``: the entry is the other array's."""
     step = L.names.report.steps[L.k]
     src = L.names.alias_source(step)
-    cands = ({src: L.names.arrays_before(L.k).get(src)} if src else {}) | L.same()
+    cands = ({src: L.context.get(src)} if src else {}) | L.same()
     for n, a in cands.items():
         if a is not None and close(L.out, a):
             return Expansion(L.sym(n), num(a[L.idx]), [float(a[L.idx])], [n])
@@ -173,7 +177,7 @@ def copy_of(L: Line) -> Optional[Expansion]:
 
 def minus_onehot(L: Line) -> Optional[Expansion]:
     """``dscores[range(N), y] -= 1``: subtract 1 at the correct class."""
-    y = L.inputs.get("y", L.names.arrays_before(L.k).get("y"))
+    y = L.inputs.get("y", L.context.get("y"))
     b, out = L.before, L.out
     if b is None or y is None or y.ndim != 1 or out.ndim != 2 or len(y) != out.shape[0]:
         return None
@@ -226,7 +230,8 @@ def relu_mask(L: Line) -> Optional[Expansion]:
 
 def update(L: Line) -> Optional[Expansion]:
     """``W += -step_size * dW``: the parameter minus η times its gradient."""
-    eta = scalar(L.inputs, "step_size", "learning_rate", "lr", "eta", "alpha")
+    eta = scalar(L.inputs, *STEP_NAMES)
+    eta = scalar(L.context, *STEP_NAMES) if eta is None else eta
     eta = L.names.report.network.get("step_size") if eta is None else eta
     for n, g in L.same().items():
         if eta is not None and L.before is not None and close(L.out, L.before - eta * g):
@@ -239,7 +244,7 @@ def update(L: Line) -> Optional[Expansion]:
 
 def l2_term(L: Line) -> Optional[Expansion]:
     """``dW2 += reg * W2``: the regularisation's gradient λW added."""
-    lam = scalar(L.inputs, "reg", "lambd", "lam", "lmbda", "reg_strength")
+    lam = scalar(L.inputs, *REG_NAMES)
     for n, w in L.same().items():
         if lam is not None and L.before is not None and close(L.out, L.before + lam * w):
             b = L.before[L.idx]
@@ -258,21 +263,43 @@ ELEMENTWISE = {
 ALL_RULES = (update, l2_term, minus_onehot, relu_mask, difference, divided, copy_of)
 
 
-def expand(names: Names, k: int, idx: Index) -> Optional[Expansion]:
-    """The formula of entry ``idx`` of what ``steps[k]`` writes, or None when no rule reproduces it."""
+@dataclass
+class Arrays:
+    """A line's arrays: what it read (by code name), the written variable before and after, and
+    every array known before the line (``y``, the source of an alias)."""
+
+    inputs: dict
+    before: Optional[np.ndarray]
+    out: np.ndarray
+    context: dict
+
+
+def report_arrays(names: Names, k: int) -> Optional[Arrays]:
+    """The tiny example's arrays of ``steps[k]``, from the Report."""
     step = names.report.steps[k]
     inputs_v, before_v, after_v = split_values(step)
     if after_v is None:
         return None
-    out = as_array(after_v)
+    context = names.arrays_before(k)
+    before = as_array(before_v) if before_v is not None else context.get(step.writes)
+    return Arrays({v.name: as_array(v) for v in inputs_v}, before, as_array(after_v), context)
+
+
+def expand(names: Names, k: int, idx: Index, arrays: Optional[Arrays] = None) -> Optional[Expansion]:
+    """The formula of entry ``idx`` of what ``steps[k]`` writes, or None when no rule reproduces it.
+
+    ``arrays`` default to the Report's tiny example; the full-size arrays of the same line
+    (:mod:`.fullsize`) give the same formula with the live numbers.
+    """
+    step = names.report.steps[k]
+    a = arrays or report_arrays(names, k)
+    if a is None:
+        return None
+    out, inputs = a.out, a.inputs
     if out.ndim == 0 or len(idx) != out.ndim or any(not 0 <= i < d for i, d in zip(idx, out.shape)):
         return None
-    arrays = names.arrays_before(k)
-    inputs = {v.name: as_array(v) for v in inputs_v}
-    before = as_array(before_v) if before_v is not None else arrays.get(step.writes)
-    if before is not None and before.shape != out.shape:
-        before = None
-    line = Line(names, k, inputs, before, out, idx)
+    before = a.before if a.before is not None and a.before.shape == out.shape else None
+    line = Line(names, k, inputs, before, out, idx, a.context)
     keys = [key for key in step.formula_keys if key in all_formulas()]
     rules: list = []
     for key in keys:

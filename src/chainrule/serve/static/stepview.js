@@ -179,6 +179,7 @@ export class StepView {
       this.entryBox.append(h('p', { class: 'cr-legend' }, 'where ',
         ...e.legend.flatMap(([sym, name], i) => [i ? ', ' : '', h('span', { html: sym }), ' is ', h('code', {}, name)])));
     }
+    if (e.full) this.entryBox.append(h('p', { class: 'cr-hint' }, `Full size: ${e.name}[${e.index.join(',')}] of ${e.where}, a sum of ${e.n_terms} terms.`));
     if (!e.ok && e.why) this.entryBox.append(h('p', { class: 'cr-hint' }, `This is ${e.name}[${e.index.join(',')}]: ${e.why}.`));
     this.entryBox.append(h('p', { class: 'cr-hint' }, 'Indices count from 0, as in numpy.'));
   }
@@ -190,13 +191,24 @@ export class StepView {
     const box = clear(this.fullBox);
     box.append(h('h3', { id: 'cr-full-title' }, 'Full size'));
     if (msg.unavailable) { box.append(h('p', { class: 'cr-hint' }, msg.unavailable)); return; }
-    box.append(h('p', { class: 'cr-hint' }, `Every entry, from ${msg.where}. Blue is negative, red positive, white zero.`),
+    box.append(h('p', { class: 'cr-hint' }, `Every entry, from ${msg.where}. Blue is negative, red positive, white zero. Click the result's picture for one entry's formula with these numbers.`),
       h('button', { type: 'button', class: 'cr-btn cr-small', onclick: () => this.hooks.send({ type: 'full', stop: msg.stop }) }, 'Refresh with the current weights'));
     const grid = h('div', { class: 'cr-heatmaps' });
     msg.arrays.forEach((a, i) => {
       const f = this.heatmaps.get(msg.seqs[i]);
       this.heatmaps.delete(msg.seqs[i]);
-      const canvas = h('canvas', { class: 'cr-heat', role: 'img', 'aria-label': `${a.name}: shape ${shapeText(a.shape)}, min ${fmt(a.min)}, max ${fmt(a.max)}` });
+      const canvas = h('canvas', { class: a.written ? 'cr-heat cr-clickable' : 'cr-heat', role: 'img',
+        'aria-label': `${a.name}: shape ${shapeText(a.shape)}, min ${fmt(a.min)}, max ${fmt(a.max)}` });
+      if (a.written && a.shape.length === 2) {
+        canvas.title = 'Click a pixel: the formula of that entry with the full-size numbers';
+        canvas.addEventListener('click', (ev) => {
+          const r = canvas.getBoundingClientRect();
+          const [gr, gc] = a.grid, [R, C] = a.shape;
+          const i = Math.min(R - 1, Math.floor(((ev.clientY - r.top) / r.height) * gr) * Math.ceil(R / gr));
+          const j = Math.min(C - 1, Math.floor(((ev.clientX - r.left) / r.width) * gc) * Math.ceil(C / gc));
+          this.hooks.send({ type: 'full_entry', stop: msg.stop, index: [i, j] });
+        });
+      }
       const cell = a.grid && (a.grid[0] < (a.shape[0] || 1) || a.grid[1] < (a.shape[1] || a.shape[0]))
         ? ' (each pixel: the mean of a block)' : '';
       grid.append(h('figure', { class: 'cr-heatfig' }, canvas,
