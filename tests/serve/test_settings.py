@@ -28,7 +28,7 @@ def test_strings_from_the_url_fragment():
     ({"points": 3000}, "points"), ({"classes": 9}, "classes"), ({"reg": -1}, "reg"),
     ({"step_size": None}, "step_size"), ({"batch_size": 10 ** 6}, "batch_size"),
     ({"seed": 1.5}, "seed"), ({"activation": "gelu"}, "activation"), ({"dataset": "custom"}, "dataset"),
-    ({"seed": True}, "seed"),
+    ({"seed": True}, "seed"), ({"points": 1500, "classes": 3, "hidden": [1000]}, "hidden"),
 ])
 def test_bad_values_name_their_control(raw, option):
     with pytest.raises(ChainruleError) as err:

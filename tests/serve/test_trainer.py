@@ -79,9 +79,9 @@ def test_divergence_names_the_iteration():
 
 
 def test_record_is_bounded(monkeypatch):
-    from chainrule.serve import record
+    from chainrule.serve import protocol
 
-    monkeypatch.setattr(record, "MAX_KEYFRAMES", 8)
+    monkeypatch.setattr(protocol, "MAX_KEYFRAMES", 8)
     rec = RunRecord({}, "reference")
     params = [(np.zeros((2, 3)), np.zeros((1, 3)))]
     for it in range(0, 101):
@@ -92,3 +92,14 @@ def test_record_is_bounded(monkeypatch):
     assert len(set(steps.tolist())) == 1  # evenly spaced after thinning
     losses, _ = rec.history()
     assert len(losses) == 101 and losses[3] == np.float32(0.25)
+
+
+def test_keyframes_of_a_big_network_fit_the_byte_budget(monkeypatch):
+    from chainrule.serve import protocol
+
+    monkeypatch.setattr(protocol, "MAX_KEYFRAME_BYTES", 10 * 4 * (2 * 500 + 500))  # ten snapshots
+    rec = RunRecord({}, "reference")
+    params = [(np.zeros((2, 500)), np.zeros((1, 500)))]
+    for it in range(100):
+        rec.keyframe(it, params)
+    assert 5 <= len(rec.keyframes) <= 10

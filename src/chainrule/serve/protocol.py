@@ -43,7 +43,8 @@ MAX_UPLOAD_BYTES = 1_000_000  # a CSV upload
 MAX_ROWS = 5_000  # points of a data set (uploaded, generated or clicked)
 MAX_MESSAGE_BYTES = 1_500_000  # any WebSocket message (uvicorn's ws_max_size)
 MAX_HISTORY = 200_000  # iterations of loss/accuracy kept per run
-MAX_KEYFRAMES = 240  # weight snapshots kept for the export's replay
+MAX_KEYFRAMES = 240  # weight snapshots kept for the export's replay ...
+MAX_KEYFRAME_BYTES = 24_000_000  # ... and at most this many bytes of them (float32)
 MAX_PAGES = 16  # pages connected at once
 
 

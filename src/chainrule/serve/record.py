@@ -2,7 +2,8 @@
 
 Bounded by construction: at most :data:`~chainrule.serve.protocol.MAX_HISTORY` iterations
 (the trainer stops there) and :data:`~chainrule.serve.protocol.MAX_KEYFRAMES` weight
-snapshots (when full, every other one is dropped and snapshots are taken half as often),
+snapshots, fewer for a big network (:data:`~chainrule.serve.protocol.MAX_KEYFRAME_BYTES`);
+when full, every other one is dropped and snapshots are taken half as often,
 so the export of a long run replays it at a coarser grain instead of growing without end.
 """
 
@@ -12,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.serve.protocol import MAX_HISTORY, MAX_KEYFRAMES
+from chainrule.serve import protocol
+from chainrule.serve.protocol import MAX_HISTORY
 from chainrule.training import Params
 
 
@@ -59,7 +61,9 @@ class RunRecord:
         self.keyframes.append((iteration, [(np.asarray(W, np.float32).copy(),
                                             np.asarray(b, np.float32).ravel().copy())
                                            for W, b in params]))
-        if len(self.keyframes) > MAX_KEYFRAMES:
+        size = sum(W.nbytes + b.nbytes for W, b in self.keyframes[-1][1])
+        cap = max(2, min(protocol.MAX_KEYFRAMES, protocol.MAX_KEYFRAME_BYTES // max(1, size)))
+        if len(self.keyframes) > cap:
             self.every *= 2
             self.keyframes = [k for k in self.keyframes if k[0] % self.every == 0]
 

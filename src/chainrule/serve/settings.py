@@ -25,6 +25,7 @@ MAX_CLASSES = 6  # the page has six class colours
 MAX_LAYERS = 4
 MAX_UNITS = 1000
 MAX_WEIGHTS = 250_000  # all layers' weights together (the learner's network has 5 000)
+MAX_ACTIVATIONS = 2_500_000  # points × widest layer: the size of one training pass's arrays
 
 CHOICES = {"dataset": tuple(DATASETS), "activation": ACTIVATION_NAMES, "loss": LOSS_NAMES,
            "optimizer": OPTIMIZERS}
@@ -110,6 +111,9 @@ def parse_settings(raw: dict[str, Any], custom: Optional[Dataset] = None
         raise bad_option("hidden", s["hidden"], f"that network has {weights:,} weights; the page "
                          f"trains at most {MAX_WEIGHTS:,} (e.g. 1000, or 64,64).")
     n = rows or s["points"] * s["classes"]
+    if n * max(s["hidden"]) > MAX_ACTIVATIONS:
+        raise bad_option("hidden", s["hidden"], f"{n:,} points × {max(s['hidden']):,} units is more than one "
+                         f"page trains ({MAX_ACTIVATIONS:,}); use fewer points or a smaller layer.")
     if s["batch_size"] is not None and not 1 <= s["batch_size"] <= n:
         raise bad_option("batch_size", s["batch_size"], f"use 1 to {n} examples per batch, "
                          "or leave it empty for the full batch.")
