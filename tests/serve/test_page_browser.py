@@ -312,7 +312,7 @@ def test_a_learners_script_in_the_page(browser):
         page.locator("figure.cr-role-after .cr-cell").first.click()
         t.wait("document.querySelector('#cr-entry').dataset.ok === 'false'")
         assert "cut to their first rows" in page.locator("#cr-entry").text_content()
-        assert "for the built-in network" in page.locator(".cr-full").text_content()
+        t.wait("document.querySelector('.cr-full').textContent.includes('for the built-in network')")
         t.wait("window.chainrule.state.points === 90")  # Train: a network shaped like the script's
         assert page.locator("#cr-set-hidden").input_value() == "20"
         assert "2 → 20 → 3" in page.locator(".cr-status").text_content()

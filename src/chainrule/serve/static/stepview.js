@@ -105,7 +105,8 @@ export class StepView {
     d.append(this.fullBox);
     if (s.chain_html) d.append(h('section', { class: 'cr-prose' }, h('h3', {}, 'Chain rule'), h('div', { html: s.chain_html })));
     if (s.shape_reason_html) d.append(h('section', { class: 'cr-prose' }, h('h3', {}, 'Why these shapes'), h('div', { html: s.shape_reason_html })));
-    this.hooks.send({ type: 'full', stop: s.id });
+    clearTimeout(this.fullTimer); // stepping quickly asks the server once, for the line it stops at
+    this.fullTimer = setTimeout(() => this.hooks.send({ type: 'full', stop: s.id }), 200);
   }
 
   formulaBox(s) {
