@@ -120,7 +120,9 @@ export default {
     for (const b of ui.tabs.children) {
       b.addEventListener('click', () => {
         setMode(b.dataset.tab);
-        if (ui.tabs.getBoundingClientRect().top < 0 || window.scrollY > ui.tabs.offsetTop) window.scrollTo(0, ui.tabs.offsetTop);
+        // the tabs stick to the top: show the new panel from its beginning, just below them
+        const top = ui.main.getBoundingClientRect().top + window.scrollY - ui.tabs.offsetHeight;
+        if (window.scrollY > top) window.scrollTo(0, top);
       });
     }
     ui.train.addEventListener('pointerdown', () => { if (state.mode !== 'train' && window.innerWidth > 900) state.mode = 'train'; });
