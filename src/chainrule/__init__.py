@@ -5,7 +5,8 @@ Library entry points:
 * :func:`chainrule.train` - train a network (the learner's by default);
 * :func:`chainrule.explain` - the walkthrough of every backward line, an object
   that renders itself in Jupyter;
-* :func:`chainrule.check.check_script` - verify a learner's own numpy script.
+* :func:`chainrule.check.check_script` - verify a learner's own numpy script;
+* :func:`chainrule.explore` - the live page (``chainrule serve``) inline in Jupyter.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ def __getattr__(name: str):
         from chainrule.explain import explain
 
         return explain
+    if name == "explore":  # the live page inline in Jupyter
+        from chainrule.serve import explore
+
+        return explore
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "train", "explain"]
+__all__ = ["__version__", "train", "explain", "explore"]

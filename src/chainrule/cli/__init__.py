@@ -13,7 +13,7 @@ import sys
 
 from chainrule.cli.app import app
 
-COMMANDS = ("train", "explain", "check", "bench")
+COMMANDS = ("train", "explain", "check", "bench", "serve")
 
 for _name in COMMANDS:
     if importlib.util.find_spec(f"chainrule.cli.{_name}") is not None:

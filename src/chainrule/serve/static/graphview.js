@@ -1,0 +1,177 @@
+// The computation graph: each node's value and gradient (tiny example); the backward pass
+// runs edge by edge as the Step panel moves through the backward lines.
+
+import { clear, cssVar, fitCanvas, fmt, h, shapeText } from './dom.js';
+import { drawHeatmap } from './colors.js';
+
+const NODE_W = 100, NODE_H = 58;
+
+function flat(data) {
+  if (data === null || data === undefined) return null;
+  if (!Array.isArray(data)) return { rows: 1, cols: 1, grid: Float32Array.of(data) };
+  const rows = Array.isArray(data[0]) ? data : [data];
+  const cols = rows[0] ? rows[0].length : 0;
+  const grid = new Float32Array(rows.length * cols);
+  rows.forEach((r, i) => r.forEach((v, j) => { grid[i * cols + j] = v; }));
+  return { rows: rows.length, cols, grid };
+}
+
+function stats(data) {
+  const f = flat(data);
+  if (!f || !f.grid.length) return '';
+  let lo = Infinity, hi = -Infinity, s = 0;
+  for (const v of f.grid) { lo = Math.min(lo, v); hi = Math.max(hi, v); s += v; }
+  return `min ${fmt(lo)}, max ${fmt(hi)}, mean ${fmt(s / f.grid.length)}`;
+}
+
+export class GraphView {
+  constructor(root, graph, stops, onPick) {
+    this.graph = graph;
+    this.stops = stops;
+    this.onPick = onPick;
+    this.stop = null;
+    this.t0 = performance.now();
+    this.canvas = h('canvas', { class: 'cr-graph-canvas', role: 'img',
+      'aria-label': 'Computation graph of the network: values flow left to right, gradients right to left.' });
+    this.tip = h('div', { class: 'cr-tip', role: 'tooltip', hidden: true });
+    this.list = h('ul', { class: 'cr-graph-list' });
+    this.wrap = h('div', { class: 'cr-graph-wrap' }, this.canvas, this.tip);
+    root.append(this.wrap,
+      h('p', { class: 'cr-hint' }, 'Hover a node for its shape, values and the line that computes its gradient; click it to go to that line.'),
+      h('details', { class: 'cr-graph-nodes' }, h('summary', {}, 'Nodes as a list'), this.list));
+    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
+    this.canvas.addEventListener('mouseleave', () => { this.tip.hidden = true; });
+    this.canvas.addEventListener('click', (e) => { const n = this.hit(e); if (n) this.pick(n); });
+    this.byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    this.fillList();
+    new ResizeObserver(() => this.draw()).observe(this.wrap);
+    const tick = () => { if (this.animating()) this.draw(); this.raf = requestAnimationFrame(tick); };
+    this.raf = requestAnimationFrame(tick);
+  }
+
+  fillList() {
+    clear(this.list);
+    for (const n of this.graph.nodes) {
+      const e = this.gradEdge(n);
+      this.list.append(h('li', {}, h('button', { type: 'button', onclick: () => this.pick(n) },
+        `${n.text} = ${n.name}, shape ${shapeText(n.shape)}`,
+        e ? `; gradient from line ${e.backward_line}: ${e.backward_code}` : '; no gradient line')));
+    }
+  }
+
+  gradEdge(n) {
+    return this.graph.edges.find((e) => e.src === n.id && e.step !== null && e.step !== undefined);
+  }
+
+  pick(n) {
+    const fwd = this.stops.find((s) => s.kind === 'forward' && s.name === n.name);
+    const id = n.step !== null && n.step !== undefined ? `b${n.step}` : fwd ? fwd.id : null;
+    if (id) this.onPick(id);
+  }
+
+  setStop(stop) {
+    this.stop = stop;
+    this.t0 = performance.now();
+    this.draw();
+  }
+
+  level() { // how far the backward pass has got: index of the current backward line, else -1
+    return this.stop && this.stop.kind === 'backward' ? this.stop.index : -1;
+  }
+
+  animating() {
+    const k = this.level();
+    return k >= 0 && this.graph.edges.some((e) => e.step === k) && performance.now() - this.t0 < 1600;
+  }
+
+  pos(n) { // a narrow screen turns the picture: values flow top to bottom
+    const W = this.width, H = this.height, [u, v] = this.narrow ? [n.y, n.x] : [n.x, n.y];
+    return { x: 8 + u * (W - NODE_W - 16), y: 8 + v * (H - NODE_H - 16) };
+  }
+
+  draw() {
+    const W = Math.max(260, this.wrap.clientWidth);
+    this.narrow = W < 560;
+    const H = this.narrow ? 600 : 220;
+    this.width = W; this.height = H;
+    const ctx = fitCanvas(this.canvas, W, H);
+    ctx.clearRect(0, 0, W, H);
+    const k = this.level();
+    const ink = cssVar('--ink', '#222'), soft = cssVar('--ink-soft', '#666');
+    const back = cssVar('--grad', '#d55e00'), line = cssVar('--line', '#ccc');
+    const now = (performance.now() - this.t0) / 700;
+    for (const e of this.graph.edges) {
+      const a = this.byId.get(e.src), b = this.byId.get(e.dst);
+      if (!a || !b) continue;
+      const p = this.pos(a), q = this.pos(b);
+      const x1 = p.x + NODE_W / 2, y1 = p.y + NODE_H / 2, x2 = q.x + NODE_W / 2, y2 = q.y + NODE_H / 2;
+      const active = e.step === k, done = e.step !== null && e.step !== undefined && e.step < k;
+      ctx.strokeStyle = active || done ? back : line;
+      ctx.lineWidth = active ? 3 : done ? 2 : 1.5;
+      ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke();
+      if (active) { // a pulse running backwards, from the edge's end to its start
+        const t = Math.min(1, now % 1.2);
+        ctx.fillStyle = back;
+        ctx.beginPath(); ctx.arc(x2 + (x1 - x2) * t, y2 + (y1 - y2) * t, 5, 0, 2 * Math.PI); ctx.fill();
+      }
+    }
+    const current = this.stop ? this.stop.node : null;
+    for (const n of this.graph.nodes) {
+      const { x, y } = this.pos(n);
+      const on = current === n.id || current === n.name;
+      ctx.fillStyle = cssVar(n.kind === 'param' ? '--param-bg' : n.kind === 'data' ? '--data-bg' : '--node-bg', '#fff');
+      ctx.strokeStyle = on ? back : soft; ctx.lineWidth = on ? 3 : 1;
+      roundRect(ctx, x, y, NODE_W, NODE_H, 8); ctx.fill(); ctx.stroke();
+      ctx.fillStyle = ink; ctx.font = 'bold 15px system-ui, sans-serif'; ctx.textAlign = 'left';
+      ctx.fillText(n.text, x + 8, y + 20);
+      ctx.font = '11px system-ui, sans-serif'; ctx.fillStyle = soft;
+      ctx.fillText(n.shape.length ? shapeText(n.shape) : 'scalar', x + 8, y + 35);
+      const v = flat(n.value), g = this.gradAt(n, k);
+      if (v && v.grid.length > 1) drawHeatmap(ctx, v.grid, v.rows, v.cols, x + NODE_W - 26, y + 6, 20, 20);
+      if (g) {
+        const f = flat(g.data);
+        if (f) drawHeatmap(ctx, f.grid, f.rows, f.cols, x + NODE_W - 26, y + 31, 20, 20);
+        ctx.fillStyle = back; ctx.font = '10px system-ui, sans-serif';
+        ctx.fillText('∂L', x + 8, y + 50);
+      }
+    }
+  }
+
+  gradAt(n, k) {
+    let found = null;
+    for (const g of n.grads || []) if (g.step <= k) found = g;
+    return found;
+  }
+
+  hit(e) {
+    const r = this.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
+    return this.graph.nodes.find((n) => {
+      const { x, y } = this.pos(n);
+      return mx >= x && mx <= x + NODE_W && my >= y && my <= y + NODE_H;
+    });
+  }
+
+  hover(e) {
+    const n = this.hit(e);
+    this.canvas.style.cursor = n ? 'pointer' : 'default';
+    if (!n) { this.tip.hidden = true; return; }
+    const edge = this.gradEdge(n), g = this.gradAt(n, 1e9);
+    clear(this.tip).append(
+      h('strong', {}, `${n.text} = ${n.name}`), h('br'),
+      `shape ${shapeText(n.shape)} in your full network`, h('br'),
+      n.value !== null && n.value !== undefined ? `value (tiny example): ${stats(n.value)}` : 'value: —', h('br'),
+      g ? `gradient (tiny example): ${stats(g.data)}` : 'no gradient (nothing is learned here)', h('br'),
+      edge ? h('span', {}, 'gradient computed by line ', String(edge.backward_line), ': ', h('code', {}, edge.backward_code)) : '');
+    const r = this.wrap.getBoundingClientRect();
+    const { x, y } = this.pos(n);
+    this.tip.hidden = false;
+    this.tip.style.left = `${Math.min(x, r.width - 260)}px`;
+    this.tip.style.top = `${y + NODE_H + 6}px`;
+  }
+}
+
+function roundRect(ctx, x, y, w, hh, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y); ctx.arcTo(x + w, y, x + w, y + hh, r); ctx.arcTo(x + w, y + hh, x, y + hh, r);
+  ctx.arcTo(x, y + hh, x, y, r); ctx.arcTo(x, y, x + w, y, r); ctx.closePath();
+}
