@@ -212,3 +212,14 @@ def test_pitfall_demonstrations_still_print_what_they_say(report):
     for p in report.pitfalls:
         out, _ = execute(p.code)
         assert out == p.output, p.id
+
+
+# -- the forward chain shows the forward pass's numbers (dscores = probs must not leak back) -----
+def test_forward_chain_probs_are_probabilities_not_the_gradient(report):
+    P = next(np.array(v.data) for f in report.forward for v in f.values if v.name == "probs")
+    assert np.allclose(P.sum(axis=1), 1.0, atol=1e-12) and (P > 0).all()
+    dS = values(by_code(report)["dscores /= num_examples"])["dscores"][0]
+    N = P.shape[0]
+    y = np.argmin(dS, axis=1)  # the -1 lands on each row's own class
+    onehot = np.eye(P.shape[1])[y]
+    assert np.allclose(dS, (P - onehot) / N, atol=1e-12)

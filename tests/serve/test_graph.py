@@ -28,8 +28,8 @@ def test_builtin_graph_edges_and_backward_lines(page):
 
 def test_gradients_follow_the_backward_pass(page):
     d = graph_dict(page.report)
-    S = next(n for n in d["nodes"] if n["id"] == "scores")
+    S = next(n for n in d["nodes"] if n["name"] == "scores")
     assert [(gr["step"], gr["holds"]) for gr in S["grads"]] == [(1, "scaled"), (2, "gradient")]
     dS = page.report.steps[2].values[0].data
     assert S["grads"][1]["data"] == dS  # ∂L/∂S as the line after it reads it
-    assert next(n for n in d["nodes"] if n["id"] == "W2")["text"] == "W₂"
+    assert next(n for n in d["nodes"] if n["name"] == "W2")["text"] == "W₂"

@@ -95,7 +95,7 @@ def build_steps(tiny: Tiny, full_shapes, sizes, extra: tuple[str, ...] = ()):
             shapes=full_shapes[k], formula_keys=list(spec.formula_keys), values=values,
             rel_error_fd=err_fd, rel_error_autodiff=err_ad, check_code=cells[k],
             line=stmt.line, message=_message(spec, tiny), ok=bool(ok)))
-    return steps, setup, proof.namespace, proof
+    return steps, setup, proof.forward_namespace, proof  # forward values as the forward pass left them
 
 
 def _probs(proof) -> np.ndarray:

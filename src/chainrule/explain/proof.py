@@ -171,6 +171,7 @@ class ProofResult:
     printed: list[str] = field(default_factory=list)
     extra_printed: list[str] = field(default_factory=list)
     extra_namespaces: list[dict[str, Any]] = field(default_factory=list)
+    forward_namespace: dict[str, Any] = field(default_factory=dict)  # copies, before any backward line ran
 
 
 def _value(ns: dict[str, Any], expr: str) -> np.ndarray:
@@ -191,6 +192,7 @@ def run_proof(setup: str, specs: list[StepSpec], cells: list[str],
     extra_printed, extra_ns = [], []
     with contextlib.redirect_stdout(out):
         exec(compile(setup, "<setup>", "exec"), ns)  # noqa: S102
+        forward_ns = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in ns.items()}
         for k, cell in enumerate(extra):
             start = out.tell()
             exec(compile(cell, f"<textbook {k}>", "exec"), ns)  # noqa: S102
@@ -204,4 +206,4 @@ def run_proof(setup: str, specs: list[StepSpec], cells: list[str],
             printed.append(out.getvalue()[start:])
             errors.append((ns["err_fd"], ns["err_ad"]))
             after.append({e: _value(ns, e) for e in spec.after})
-    return ProofResult(ns, errors, before, after, printed, extra_printed, extra_ns)
+    return ProofResult(ns, errors, before, after, printed, extra_printed, extra_ns, forward_ns)

@@ -275,6 +275,8 @@ def latex_to_unicode(latex: str) -> str:
         s = s.replace("\x01", "(").replace("\x02", ")")
         s = re.sub(r"\\[,;:! ]", " ", s)
         s = re.sub(r"[ \t]+([)\],.])", r"\1", s)
+        s = re.sub(r"(?<=\S)[ \t]+\[", "[", s)  # "∂L/∂W₂ [0,0]" -> "∂L/∂W₂[0,0]" (an entry of)
+        s = re.sub(r"·[ \t]+", "·", s)
         return re.sub(r"[ \t]{2,}", " ", s).strip()
     except Exception:  # pragma: no cover - formatting must never crash a report
         return latex

@@ -110,12 +110,12 @@ def graph_dict(report: Report) -> dict[str, Any]:
     """The graph as plain data, with each node's gradient history for the animation."""
     g = graph_of(report)
     out = asdict(g)
-    grads: dict[str, list[dict[str, Any]]] = {n.id: [] for n in g.nodes}
+    grads: dict[str, list[dict[str, Any]]] = {n.name: [] for n in g.nodes}  # steps name the code's variable
     for k, s in enumerate(report.steps):
         _, _, after = split_values(s)
         if s.gradient_of in grads and s.holds in ("gradient", "scaled") and after is not None:
             grads[s.gradient_of].append({"step": k, "holds": s.holds, "data": as_array(after).tolist()})
     for n in out["nodes"]:
-        n["grads"] = grads.get(n["id"], [])
+        n["grads"] = grads.get(n["name"], [])
         n["text"] = latex_to_unicode(n["label"]) if "\\" in n["label"] or "_" in n["label"] else n["label"]
     return out
