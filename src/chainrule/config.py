@@ -51,7 +51,7 @@ class TrainConfig:
     loss: str = "softmax"  # softmax (cross-entropy) | hinge (multiclass SVM)
     reg: float = 0.0  # L2 strength λ; the learner's line is commented out
     step_size: Optional[float] = None  # None: 1.0 for gd/sgd, 0.1 momentum, 1e-3 adam
-    iterations: int = 3000
+    iterations: int = 3000  # 0 (library only): no update, the initial weights evaluated
     optimizer: str = "gd"  # gd (full batch) | sgd (mini-batch) | momentum | adam
     batch_size: Optional[int] = None  # None: full batch (sgd: 32); more than N: full batch, with a note
     seed: int = 0
@@ -78,7 +78,7 @@ class TrainConfig:
         self.optimizer = v.choice("--optimizer", self.optimizer, OPTIMIZERS)
         if self.step_size is not None:
             self.step_size = v.real("--step-size", self.step_size, 0.0, lo_open=True, example="1.0 or 0.1")
-        self.iterations = v.whole("--iterations", self.iterations, 1, MAX_ITERATIONS, example="3000")
+        self.iterations = v.whole("--iterations", self.iterations, 0, MAX_ITERATIONS, example="3000")  # 0: the initial weights
         if self.batch_size is not None:
             self.batch_size = v.whole("--batch-size", self.batch_size, 1, example="32")
         self.seed = v.seed("--seed", self.seed)
@@ -130,6 +130,8 @@ def build_config(**opts: Any) -> TrainConfig:
     ``classes`` and ``noise`` are refused rather than silently ignored.
     """
     o = {k: val for k, val in opts.items() if val is not None}
+    if "iterations" in o:  # the library allows 0 (evaluate the initial weights); a command trains
+        v.whole("--iterations", o["iterations"], 1, MAX_ITERATIONS, example="3000")
     dataset = str(o.get("dataset", "spiral"))
     if dataset.strip().lower().startswith("csv:"):
         given = [k for k in ("points", "classes", "noise") if k in o]

@@ -29,7 +29,7 @@ from typing import Optional
 
 import numpy as np
 
-from chainrule.csvlabels import NUMBER, labels, shown
+from chainrule.csvlabels import is_number, labels, shown
 from chainrule.data import Dataset
 from chainrule.errors import ChainruleError
 
@@ -159,7 +159,7 @@ def _quote_error(p: Path, text: str, last: int, exc: csv.Error) -> ChainruleErro
 def _looks_numeric(cell: str) -> bool:
     """A number, or a decimal-comma number like ``1,5`` (reported later with a hint)."""
     cell = cell.strip()
-    return bool(NUMBER.fullmatch(cell) or _DECIMAL_COMMA.match(cell))
+    return bool(is_number(cell) or _DECIMAL_COMMA.match(cell))
 
 
 # --------------------------------------------------------------------------- the fast reader
@@ -245,7 +245,7 @@ def _feature(p: Path, line: int, column: int, cell: str, delimiter: str) -> floa
     fail = lambda why: ChainruleError(f"{where} {why}", file=str(p), line=line)  # noqa: E731
     if not cell:
         raise fail(f"is empty. Every feature cell needs a number; fill it in or delete row {line}.")
-    if not NUMBER.fullmatch(cell):
+    if not is_number(cell):
         others = [d for d in DELIMITERS if d != delimiter and d in cell]
         if _DECIMAL_COMMA.match(cell):
             hint = (" It looks like a decimal comma: write decimals with a point (e.g. 1.5) "
@@ -253,7 +253,7 @@ def _feature(p: Path, line: int, column: int, cell: str, delimiter: str) -> floa
         elif others:
             hint = (f" It contains a {_DELIMITER_NAMES[others[0]]}, but the file separates its cells with "
                     f"{_DELIMITER_NAMES[delimiter]}s: it mixes two separators. Use one for every cell.")
-        elif "_" in cell and NUMBER.fullmatch(cell.replace("_", "")):
+        elif "_" in cell and is_number(cell.replace("_", "")):
             hint = f" Write the number without '_' separators ({cell.replace('_', '')})."
         else:
             hint = ""

@@ -20,8 +20,14 @@ import numpy as np
 from chainrule.errors import ChainruleError
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)",
-                    re.IGNORECASE)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf|infinity)",
+                     re.IGNORECASE)  # unambiguous: linear time even on a 10 MB cell
+MAX_NUMBER_CHARS = 400  # no longer cell is a number (a float64 needs at most ~30 characters)
+
+
+def is_number(cell: str) -> bool:
+    """A decimal number (or nan/inf) as a CSV file writes it; a cell this long is never one."""
+    return len(cell) <= MAX_NUMBER_CHARS and bool(_NUMBER.fullmatch(cell))
 MAX_SHOWN = 40  # characters of a cell shown in a message or a note
 
 
@@ -65,7 +71,7 @@ def _text_keys(p, uniq, first, inverse, where, lines, width, delimiter, ref):
             raise ChainruleError(f"{where(u)}: the label {shown(cell)} contains a {_name(others[0])}, but "
                                  f"the file separates its cells with {_name(delimiter)}s: it mixes two "
                                  f"separators. Use one separator for every cell of every row.", file=str(p))
-    numeric = [bool(NUMBER.fullmatch(c)) for c in uniq]
+    numeric = [bool(is_number(c)) for c in uniq]
     if all(numeric):
         return _numbers(uniq, where)
     if not any(numeric):

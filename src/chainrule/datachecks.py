@@ -53,6 +53,8 @@ def standardize(X: np.ndarray) -> np.ndarray:
 
     ``X`` (N, D) → (N, D) float64, mean 0 and std 1 per non-constant column.
     """
+    big = np.max(np.abs(X), axis=0)  # (D,) first to order 1, so that squares of 1e300 do not overflow
+    X = X / np.where(big > 0, big, 1.0)
     mean = X.mean(axis=0)  # (D,)
     std = X.std(axis=0)  # (D,)
     std = np.where(std > 0, std, 1.0)

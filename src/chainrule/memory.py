@@ -11,7 +11,9 @@ factors were measured with ``ru_maxrss`` (see the README, "Memory"):
 * the activations: the reference engine keeps about 5 arrays of
   ``batch × widest layer`` per iteration (Z, H, ∂H, ∂Z and a temporary);
   the fast engine works on row tiles, O(N + h);
-* the final evaluation, done in row blocks of at most :data:`EVAL_BLOCK_BYTES`;
+* the final evaluation, done in row blocks of at most :data:`EVAL_BLOCK_BYTES`
+  (about 4 such arrays alive: the block's Z, H and the cached layer inputs);
+* for the fast engine, numba compiling a kernel (once per machine and shape);
 * the decision-boundary plot, predicted 256 grid points at a time in the
   helper process, plus matplotlib itself.
 """
@@ -26,6 +28,7 @@ EVAL_BLOCK_BYTES = 64 * 2**20  # final loss/accuracy: rows evaluated per block s
 REFERENCE_ARRAYS = 5  # (batch, width) arrays alive at once in one reference iteration (measured 4.2)
 PLOT_CHUNK = 256  # grid points per predict call of the boundary plot (chainrule.plots.figure)
 BASE_BYTES = 150 * 2**20  # Python, numpy, matplotlib in the plot helper
+JIT_BYTES = 300 * 2**20  # numba compiling a kernel the first time (measured up to ~300 MB)
 HEADROOM = 0.9  # refuse above this share of the available memory
 
 
@@ -49,7 +52,8 @@ def estimate(config, n: int, d: int, k: int, plots: bool = True) -> dict[str, in
     else:
         parts["parameters"] = params * (8 + item * 7)
         parts["activations"] = 64 * width * item + 16 * n * 8 + 8 * sum(sizes) * item
-    parts["evaluation"] = 3 * min(n, eval_rows(width)) * width * 8
+        parts["kernel compile"] = JIT_BYTES
+    parts["evaluation"] = 4 * min(n, eval_rows(width)) * width * 8
     if plots and d == 2:
         parts["boundary plot"] = 3 * PLOT_CHUNK * width * 8 + BASE_BYTES
     return parts

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -38,20 +39,21 @@ def check_target(path: str | Path, force: bool, option: str = "--out") -> Path:
     (exit 2) naming the file and the way out (``--force`` or another ``option``).
     """
     p = Path(path).expanduser()
-    if p.is_symlink():
+    _check_name(p, option)
+    kind = _kind(p, option)
+    if kind == "link":
         if not force:
             raise ChainruleError(
                 f"{p} is a symbolic link (to {os.readlink(p)}) and chainrule never writes through a link. "
                 f"Pass --force to replace the link itself (its target is left alone), or choose another "
                 f"path with {option}.", file=str(p), option=option)
-    elif p.is_dir():
+    elif kind == "folder":
         raise ChainruleError(f"{p} is a folder, not a file; choose a file path with {option}.",
                              file=str(p), option=option)
-    elif p.exists() and not force:
+    elif kind == "file" and not force:
         raise ChainruleError(
             f"{p} already exists and chainrule does not overwrite files you have. "
             f"Pass --force to replace it, or choose another path with {option}.", file=str(p), option=option)
-    _check_name(p, option)
     probe_folder(p.parent, option)
     return p
 
@@ -59,10 +61,10 @@ def check_target(path: str | Path, force: bool, option: str = "--out") -> Path:
 ensure_writable = check_target  # the older name, used by explain and the plots
 
 
-def probe_folder(folder: str | Path, option: str = "--out") -> Path:
+def probe_folder(folder: str | Path, option: str = "--out") -> list[Path]:
     """Create ``folder`` (and its parents) and prove it is writable with a throw-away file.
 
-    Folders created here are removed again if the probe fails.
+    Returns the folders created (deepest first); they are removed again if the probe fails.
     """
     d = Path(folder).expanduser()
     created = make_folder(d, option)
@@ -73,17 +75,17 @@ def probe_folder(folder: str | Path, option: str = "--out") -> Path:
     except OSError as exc:
         remove_folders(created)
         raise os_error(exc, d / "x", option, folder=True) from None
-    return d
+    return created
 
 
 def make_folder(folder: Path, option: str = "--out") -> list[Path]:
     """``mkdir -p folder``; the folders that did not exist before, deepest first (for clean-up)."""
     missing = []
     p = folder
-    while not p.exists() and not p.is_symlink() and p != p.parent:
+    while _kind(p, option) is None and p != p.parent:
         missing.append(p)
         p = p.parent
-    if p.exists() and not p.is_dir():
+    if _kind(p, option) not in ("folder", None):
         raise ChainruleError(f"{p} is a file, so chainrule cannot create the folder {folder} inside it. "
                              f"Choose another folder with {option}.", file=str(p), option=option)
     for d in reversed(missing):
@@ -164,6 +166,21 @@ def os_error(exc: OSError, path: Path, option: str = "--out", folder: bool = Fal
 
 
 # --------------------------------------------------------------------------- internals
+
+def _kind(p: Path, option: str) -> Optional[str]:
+    """``"link"``, ``"folder"``, ``"file"`` or None (nothing there); a name too long is an error."""
+    try:
+        if os.path.islink(p):
+            return "link"
+        st = os.stat(p)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ENOTDIR:
+            return None
+        raise os_error(exc, p, option) from None
+    return "folder" if stat.S_ISDIR(st.st_mode) else "file"
+
 
 def _check_name(p: Path, option: str) -> None:
     try:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Mapping
 
-from chainrule.output import make_folder, os_error, probe_folder, remove_folders, write_files
+from chainrule.output import os_error, probe_folder, remove_folders, write_files
 
 DEFAULT_ROOT = Path("chainrule-out")
 RUN_NAME = "train"
@@ -44,8 +44,7 @@ def folder_name(number: int) -> str:
 def new_run_folder(root: Path = DEFAULT_ROOT, option: str = "--out") -> tuple[Path, list[Path]]:
     """Create the next run folder under ``root``; returns it and every folder created (for clean-up)."""
     root = Path(root).expanduser()
-    created = make_folder(root, option)
-    probe_folder(root, option)
+    created = probe_folder(root, option)
     number = next_number(root)
     for _ in range(10_000):
         path = root / folder_name(number)

@@ -34,11 +34,11 @@ class ChainruleGroup(TyperGroup):
         try:
             code = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
                                 standalone_mode=False, **extra)
-        except click_exceptions.UsageError as exc:
+        except click_exceptions.ClickException as exc:  # usage errors, mostly
             if not standalone_mode:
                 raise
             code = usage_error(exc, argv)
-        except click_exceptions.Abort:
+        except typer.Abort:
             if not standalone_mode:
                 raise
             print("error: aborted.", file=sys.stderr)
@@ -48,7 +48,7 @@ class ChainruleGroup(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def usage_error(exc: "click_exceptions.UsageError", argv: list[str]) -> int:
+def usage_error(exc: "click_exceptions.ClickException", argv: list[str]) -> int:
     """Print a Typer/click usage error as chainrule does; its exit code (2)."""
     from chainrule.cli.common import print_error, print_json_error
     from chainrule.errors import ChainruleError

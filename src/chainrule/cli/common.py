@@ -25,6 +25,7 @@ from chainrule.config import parse_int_list  # noqa: F401  (re-exported)
 
 F = TypeVar("F", bound=Callable)
 _STAGES: list[str] = []  # what the command is doing now, innermost last (for the Ctrl-C line)
+_FAILED_IN: list[str] = []  # the stages an exception left, innermost first
 
 
 def print_error(message: str) -> None:
@@ -57,6 +58,9 @@ def stage(what: str) -> Iterator[None]:
     _STAGES.append(what)
     try:
         yield
+    except BaseException:
+        _FAILED_IN.append(what)  # innermost first: the friendly wrapper names _FAILED_IN[0]
+        raise
     finally:
         _STAGES.pop()
 
@@ -82,6 +86,7 @@ def friendly(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         as_json = bool(kwargs.get("as_json"))
+        _FAILED_IN.clear()
         try:
             return func(*args, **kwargs)
         except ChainruleError as exc:
@@ -89,7 +94,7 @@ def friendly(func: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
-            where = _STAGES[-1] if _STAGES else f"running chainrule {func.__name__}"
+            where = (_FAILED_IN or _STAGES or [f"running chainrule {func.__name__}"])[0]
             raise fail(Interrupted(f"Interrupted (Ctrl-C) while {where}; nothing was written."),
                        as_json) from None
         except MemoryError:

@@ -17,20 +17,20 @@ from chainrule.cli.common import announce_compile, friendly
 def train(
     dataset: str = typer.Option("spiral", help="spiral | moons | circles | xor | gaussian | csv:PATH "
                                 "(feature columns, then a label column)", autocompletion=complete_dataset),
-    points: Optional[int] = typer.Option(None, help="Points per class [default: 400, the learner's data]. "
+    points: Optional[int] = typer.Option(None, help="Points per class (default 400, the learner's data). "
                                          "Not for csv: data."),
-    classes: Optional[int] = typer.Option(None, help="Number of classes K [default: 2]. Not for csv: data."),
-    noise: Optional[float] = typer.Option(None, help="Dataset noise [default: the dataset's own; spiral 0.5]. "
+    classes: Optional[int] = typer.Option(None, help="Number of classes K (default 2). Not for csv: data."),
+    noise: Optional[float] = typer.Option(None, help="Dataset noise (default: the dataset's own; spiral 0.5). "
                                           "Not for csv: data."),
     hidden: str = typer.Option("1000", help="Hidden layer sizes: 1000, or 64,64 for two layers."),
     activation: Activation = typer.Option("relu", case_sensitive=False, help="Hidden-layer activation."),
     loss: Loss = typer.Option("softmax", case_sensitive=False, help="softmax (cross-entropy) or hinge (multiclass SVM)."),
     reg: float = typer.Option(0.0, help="L2 strength: adds 0.5*reg*sum(W*W) to the loss."),
-    step_size: Optional[float] = typer.Option(None, help="Learning rate [default: 1.0; momentum 0.1; adam 0.001]."),
+    step_size: Optional[float] = typer.Option(None, help="Learning rate (default 1.0; momentum 0.1; adam 0.001)."),
     iterations: int = typer.Option(3000, help="Number of gradient steps."),
     optimizer: Optimizer = typer.Option("gd", case_sensitive=False,
                                         help="gd (full batch, the learner's), sgd (mini-batch), momentum, adam."),
-    batch_size: Optional[int] = typer.Option(None, help="Mini-batch size [default: full batch; sgd: 32]."),
+    batch_size: Optional[int] = typer.Option(None, help="Mini-batch size (default: full batch; sgd: 32)."),
     seed: int = typer.Option(0, help="Random seed 0..4294967295; with --rng legacy it equals np.random.seed(SEED) "
                                      "in the learner's script."),
     rng: RngKind = typer.Option("legacy", case_sensitive=False,
@@ -44,7 +44,7 @@ def train(
                                 help="float32: faster; losses within ~1e-2 relative of float64 after 3000 "
                                      "iterations, same predictions."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the plots and run.json exactly into this folder "
-                                       "[default: a new numbered run folder, chainrule-out/train, train2, ...]."),
+                                       "(default: a new numbered run folder, chainrule-out/train, train2, ...)."),
     no_plots: bool = typer.Option(False, "--no-plots", help="Do not draw the PNG plots (run.json is still written)."),
     force: bool = typer.Option(False, "--force", help="With --out: replace files that are already there."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary."),

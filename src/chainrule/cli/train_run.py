@@ -101,16 +101,21 @@ def run_command(config: TrainConfig, out: Optional[Path], force: bool, plots: bo
             worker.close()
         raise
     run = TrainRun(result, target, worker if plots else None, plots)
-    with stage("writing the plots and run.json"):
-        if as_json:
-            written = run.write()
-            body = {**result.to_json(), "run_dir": str(target.folder), "files": [str(p) for p in written]}
-            if interrupted is not None:
-                body["error"] = interrupted.to_json()["error"]
-            print(json.dumps(body))
-        else:
-            print_summary(result, quiet=quiet)  # while the plots are drawn
-            print_written(target.folder, run.write())
+    try:
+        with stage("writing the plots and run.json"):
+            if as_json:
+                written = run.write()
+                body = {**result.to_json(), "run_dir": str(target.folder), "files": [str(p) for p in written]}
+                if interrupted is not None:
+                    body["error"] = interrupted.to_json()["error"]
+                print(json.dumps(body))
+            else:
+                print_summary(result, quiet=quiet)  # while the plots are drawn
+                print_written(target.folder, run.write())
+    except BaseException:
+        target.abandon()  # e.g. a full disk: nothing was written, so no empty folder either
+        run.close()
+        raise
     if interrupted is not None:
         print(f"interrupted at iteration {result.iterations_done} of {config.iterations} (Ctrl-C): the summary, "
               f"plots and run.json above are of the {result.iterations_done} iterations trained.",
@@ -134,11 +139,18 @@ class TrainRun:
             worker.close()
             self._worker = None
 
+    def close(self) -> None:
+        """Stop the plot helper if it is still there (after an error)."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
     def write(self) -> list[Path]:
         """Write the plots (waiting for the helper if it draws them) and run.json; the paths written."""
         pngs: dict = {}
         if self._spec is not None:
             pngs = self._worker.pngs() if self._worker is not None else None
+            self._worker = None  # it has exited (pngs closes it)
             if pngs is None:  # no helper, or it failed: draw here (an error surfaces as usual)
                 pngs = render_pngs(self._spec)
         return write_run(self.target.folder, self.result, pngs, self.target.force)
