@@ -28,7 +28,7 @@ EVAL_BLOCK_BYTES = 64 * 2**20  # final loss/accuracy: rows evaluated per block s
 REFERENCE_ARRAYS = 5  # (batch, width) arrays alive at once in one reference iteration (measured 4.2)
 PLOT_CHUNK = 256  # grid points per predict call of the boundary plot (chainrule.plots.figure)
 BASE_BYTES = 150 * 2**20  # Python, numpy, matplotlib in the plot helper
-JIT_BYTES = 300 * 2**20  # numba compiling a kernel the first time (measured up to ~300 MB)
+JIT_BYTES = 600 * 2**20  # numba compiling a kernel the first time (measured up to ~400 MB above a warm run)
 HEADROOM = 0.9  # refuse above this share of the available memory
 
 

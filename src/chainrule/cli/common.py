@@ -20,7 +20,7 @@ from typing import Callable, Iterator, TypeVar
 
 import typer
 
-from chainrule.errors import ChainruleError, Interrupted, bad_option  # noqa: F401  (re-exported)
+from chainrule.errors import ChainruleError, Interrupted, TrainingInterrupted, bad_option  # noqa: F401
 from chainrule.config import parse_int_list  # noqa: F401  (re-exported)
 
 F = TypeVar("F", bound=Callable)
@@ -89,6 +89,10 @@ def friendly(func: F) -> F:
         _FAILED_IN.clear()
         try:
             return func(*args, **kwargs)
+        except TrainingInterrupted as exc:  # a command that trains on the way (explain's section 4)
+            raise fail(Interrupted(f"Interrupted (Ctrl-C) while training the network, at iteration "
+                                   f"{exc.result.iterations_done} of {exc.result.config.iterations}; nothing "
+                                   f"was written."), as_json) from None
         except ChainruleError as exc:
             raise fail(exc, as_json) from None
         except (typer.Exit, typer.Abort):

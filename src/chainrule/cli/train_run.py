@@ -67,7 +67,7 @@ class RowPrinter:
         if not self._started:
             self._started = True
             self._emit(self.HEADER)
-        self._emit(f"{row['iteration']:>10}  {row['loss']:>16.10g}  {row['accuracy']:>8.4f}")
+        self._emit(f"{row['iteration']:>10}  {row['loss']:>16.10f}  {row['accuracy']:>8.4f}")
 
     def _emit(self, line: str) -> None:
         try:
