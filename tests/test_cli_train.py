@@ -11,6 +11,7 @@ from chainrule.cli import app
 
 runner = CliRunner()
 SMALL = ["--points", "30", "--hidden", "16", "--iterations", "50", "--log-every", "10"]
+CSV_SMALL = SMALL[2:]  # a CSV file decides the points itself
 
 
 def invoke(*args: str):
@@ -48,11 +49,12 @@ def test_existing_plots_are_not_overwritten_without_force(tmp_path):
     assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_summary_table(tmp_path):
+def test_summary_table(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     r = invoke("train", *SMALL, "--no-plots")
     assert r.exit_code == 0, r.output
     assert "final loss" in r.stdout and "iteration" in r.stdout and "40" in r.stdout
-    assert not (tmp_path / "loss.png").exists()
+    assert sorted(p.name for p in (tmp_path / "chainrule-out" / "train").iterdir()) == ["run.json"]
 
 
 @pytest.mark.parametrize("args,words", [
@@ -79,9 +81,9 @@ def test_bad_options_exit_2_with_one_paragraph(args, words, tmp_path):
 def test_bad_csv_names_file_row_and_column(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x1,x2,label\n0.1,0.2,0\n0.3,abc,1\n")
-    r = invoke("train", *SMALL, "--out", str(tmp_path), "--dataset", f"csv:{bad}")
+    r = invoke("train", *CSV_SMALL, "--out", str(tmp_path), "--dataset", f"csv:{bad}")
     assert_clean_error(r, 2, "bad.csv", "row 3")
-    r = invoke("train", *SMALL, "--out", str(tmp_path), "--dataset", f"csv:{tmp_path / 'missing.csv'}")
+    r = invoke("train", *CSV_SMALL, "--out", str(tmp_path), "--dataset", f"csv:{tmp_path / 'missing.csv'}")
     assert_clean_error(r, 2, "missing.csv")
 
 
@@ -89,7 +91,7 @@ def test_csv_with_labels_1_to_k_trains_with_notice(tmp_path):
     f = tmp_path / "data.csv"
     rows = [f"{i / 10},{(i % 3) / 5},{1 + i % 3}" for i in range(30)]
     f.write_text("\n".join(rows) + "\n")
-    r = invoke("train", *SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{f}", "--quiet")
+    r = invoke("train", *CSV_SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{f}", "--quiet")
     assert r.exit_code == 0, r.output
     assert "mapped" in r.stdout
 
@@ -117,12 +119,12 @@ def test_version():
 def test_every_bad_csv_is_one_paragraph_exit_2(content, words, tmp_path):
     f = tmp_path / "d.csv"
     f.write_text(content)
-    r = invoke("train", *SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{f}")
+    r = invoke("train", *CSV_SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{f}")
     assert_clean_error(r, 2, "d.csv", *words)
 
 
 def test_csv_that_is_a_folder(tmp_path):
-    r = invoke("train", *SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{tmp_path}")
+    r = invoke("train", *CSV_SMALL, "--out", str(tmp_path / "o"), "--dataset", f"csv:{tmp_path}")
     assert_clean_error(r, 2, str(tmp_path.name))
 
 

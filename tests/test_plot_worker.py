@@ -14,7 +14,7 @@ import pytest
 
 import chainrule.plot_worker as pw
 from chainrule.cli import _plots_ahead
-from chainrule.cli.train_run import run_train
+from chainrule.cli.train_run import RunTarget, TrainRun
 from chainrule.config import TrainConfig
 from chainrule.plot_worker import PlotSpec, PlotWorker, render_pngs
 from chainrule.training import train
@@ -56,17 +56,17 @@ def test_in_process_switch(monkeypatch):
     assert PlotWorker.start() is None
 
 
-def test_a_dead_helper_means_the_parent_draws(spec, tmp_path, monkeypatch):
+def test_a_dead_helper_means_the_parent_draws(spec, tmp_path):
     dead = PlotWorker.start()
     dead._process.kill()
     dead._process.join()
 
-    monkeypatch.setattr(PlotWorker, "claim", classmethod(lambda cls: dead))
-    run = run_train(SMALL, out=tmp_path, force=False, progress=False)
-    written = run.plots()
-    assert [p.name for p in written] == ["loss.png", "boundary.png"]
-    expected = render_pngs(PlotSpec.of(run.result))
-    assert {p.name: p.read_bytes() for p in written} == expected
+    result = train(SMALL)
+    run = TrainRun(result, RunTarget.open(tmp_path, force=False), dead, plots=True)
+    written = run.write()
+    assert [p.name for p in written] == ["loss.png", "boundary.png", "run.json"]
+    expected = render_pngs(PlotSpec.of(result))
+    assert {p.name: p.read_bytes() for p in written[:2]} == expected
 
 
 def test_an_error_in_the_helper_surfaces_in_process(spec):
@@ -123,7 +123,7 @@ def test_command_writes_the_same_plots_with_and_without_the_helper(tmp_path: Pat
                                                              "CHAINRULE_SLOW_EXIT": "1"})
     for r in (fast, slow):
         assert r.returncode == 0, r.stderr
-        assert "final loss" in r.stdout and r.stdout.rstrip().endswith("boundary.png")
+        assert "final loss" in r.stdout and r.stdout.rstrip().endswith("loss.png, boundary.png, run.json")
     for name in ("loss.png", "boundary.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 

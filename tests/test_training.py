@@ -115,7 +115,9 @@ def test_cli_train_json_reproduces_learner_seed0(learner_seed0, tmp_path):
     mine = np.array([h["loss"] for h in out["history"]])
     np.testing.assert_allclose(mine, losses, rtol=1e-9, atol=0)
     assert out["train_accuracy"] >= 0.99
-    assert set(out) == {"config", "history", "final_loss", "train_accuracy", "seconds"}
+    assert {"config", "history", "final_loss", "train_accuracy", "seconds", "notes", "warnings",
+            "run_dir", "files"} <= set(out)
+    assert out["notes"] == [] and out["warnings"] == [] and out["interrupted"] is False
     assert out["config"]["hidden"] == [1000] and out["config"]["points"] == 400
     # the learner's final weights predict exactly what ours do
     learner_pred = np.argmax(np.dot(np.maximum(0, ns["X"] @ ns["W"] + ns["b"]), ns["W2"]) + ns["b2"], 1)

@@ -61,6 +61,14 @@ class ChainruleError(ValueError):
         return {"error": body}
 
 
+class BadType(ChainruleError, TypeError):
+    """A library caller passed the wrong kind of value (``hidden="a"``, ``train({...})``).
+
+    Both a :class:`ChainruleError` (so a ``ValueError``, exit code 2) and a
+    ``TypeError``, so either ``except`` catches it.
+    """
+
+
 class Interrupted(ChainruleError):
     """The user pressed Ctrl-C; ``message`` says where the work stopped (exit code 130)."""
 
@@ -68,17 +76,31 @@ class Interrupted(ChainruleError):
         super().__init__(message, exit_code=INTERRUPTED, **where)
 
 
+class TrainingInterrupted(Interrupted):
+    """Ctrl-C during training: the loop stopped at the end of an iteration.
+
+    ``result`` is the :class:`chainrule.training.TrainResult` of the
+    ``iterations_done`` iterations that ran (weights, history, final loss).
+    """
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+        done, total = result.iterations_done, result.config.iterations
+        super().__init__(f"Interrupted (Ctrl-C) at iteration {done} of {total} of the training "
+                         f"(the {done} iterations trained so far are kept).")
+
+
 class DivergenceError(ChainruleError):
     """Training produced a NaN or infinite loss."""
 
-    def __init__(self, iteration: int, loss: float, step_size: float) -> None:
+    def __init__(self, iteration: int, loss: float, step_size: float, hint: str = "") -> None:
         self.iteration = iteration
         self.loss = loss
         super().__init__(
             f"Training diverged: the loss became {loss} at iteration {iteration} "
             f"(step size {step_size:g}). The updates were too large, so the weights "
             f"blew up. Try a smaller --step-size, e.g. {step_size / 10:g}, or add "
-            f"--reg to keep the weights small.",
+            f"--reg to keep the weights small." + (f" {hint}" if hint else ""),
             exit_code=FAILED,
         )
 

@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from chainrule.cli.app import app
-from chainrule.cli.common import bad_option, friendly
+from chainrule.cli.app import EXIT_CODES, app
+from chainrule.cli.choices import Threads
+from chainrule.cli.common import friendly
 
 
 def _table(result: dict, title: str):
@@ -36,12 +37,12 @@ def _scaling_table(rows: list[dict]):
     return table
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 @friendly
 def bench(
     iterations: int = typer.Option(100, "--iterations", help="Iterations per timed block."),
     blocks: int = typer.Option(5, "--blocks", help="Round-robin blocks; the median block counts."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="1 or 2 (default: both, 1 first)."),
+    threads_choice: Optional[Threads] = typer.Option(None, "--threads", help="1 or 2 (default: both, 1 first)."),
     scaling: bool = typer.Option(False, "--scaling", help="Also time the fast engine for N × h ∈ {800, 8000, 80000} × {100, 1000, 4000}."),
     compile_cost: bool = typer.Option(False, "--compile-cost", help="Also measure first-run (empty cache) and warm-run start-up of the fast engine."),
     train_wall: bool = typer.Option(False, "--train-wall", help="Also time the whole `chainrule train` command (defaults, on a terminal, warm cache), with and without plots: median of 5 fresh runs each."),
@@ -52,12 +53,11 @@ def bench(
     """Time the learner's loop, the reference and fast engines, PyTorch and scikit-learn."""
     from chainrule import bench as b
 
-    if iterations < 1:
-        raise bad_option("--iterations", iterations, "give at least 1, e.g. 100.")
-    if blocks < 1:
-        raise bad_option("--blocks", blocks, "give at least 1, e.g. 5.")
-    if threads not in (None, 1, 2):
-        raise bad_option("--threads", threads, "use 1 or 2.")
+    from chainrule import validate
+
+    iterations = validate.whole("--iterations", iterations, 1, 10**7, example="100")
+    blocks = validate.whole("--blocks", blocks, 1, 1000, example="5")
+    threads = int(threads_choice.value) if threads_choice is not None else None
     results = {n: b.run_bench(iterations, blocks, n, torch_ok=not no_torch, sklearn_ok=not no_sklearn)
                for n in ([threads] if threads else [1, 2])}
     main = results[threads or 2]

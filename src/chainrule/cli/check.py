@@ -7,22 +7,28 @@ from pathlib import Path
 
 import typer
 
-from chainrule.cli.app import app
+from chainrule.cli.app import EXIT_CODES, app
 from chainrule.cli.common import friendly
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 @friendly
 def check(
     script: Path = typer.Argument(..., help="Your training script (numpy, with a training loop)."),
     iteration: int = typer.Option(1, "--iteration", help="Which iteration of the loop to analyse (1 = the first)."),
     seed: int = typer.Option(0, "--seed", help="numpy's legacy seed (np.random.seed) set before the script runs."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds the script may run before reaching the loop."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds the script may run before reaching the loop "
+                                  "(0.1 to 86400)."),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON (and nothing else)."),
 ) -> None:
     """Run one iteration of SCRIPT's training loop and check every backward line against autodiff."""
+    from chainrule import validate
     from chainrule.check import check_script
     from chainrule.check.result import render
+
+    iteration = validate.whole("--iteration", iteration, 1, 10**9, example="1")
+    seed = validate.seed("--seed", seed)
+    timeout = validate.real("--timeout", timeout, 0.1, 86400.0, example="60")
 
     result = check_script(script, iteration=iteration, seed=seed, timeout=timeout)
     if as_json:

@@ -1,23 +1,31 @@
-"""Shared CLI plumbing: friendly errors, option parsing, console objects.
+"""Shared CLI plumbing: friendly errors (also as JSON), Ctrl-C, option checks, console objects.
 
 Commands stay thin: they parse options, call one library function and hand
 the result to a renderer.  Every user-facing problem is a
-:class:`chainrule.errors.ChainruleError`, printed here as one paragraph.
+:class:`chainrule.errors.ChainruleError`, printed here as one paragraph on
+stderr (and, when the command was given ``--json``, as
+``{"error": {...}}`` on stdout).  Ctrl-C outside the training loop becomes
+one line naming what was being done (:func:`stage`), exit code 130.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
+import os
 import sys
 import textwrap
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import typer
 
-from chainrule.errors import ChainruleError, bad_option  # noqa: F401  (re-exported)
+from chainrule.errors import ChainruleError, Interrupted, TrainingInterrupted, bad_option  # noqa: F401
 from chainrule.config import parse_int_list  # noqa: F401  (re-exported)
 
 F = TypeVar("F", bound=Callable)
+_STAGES: list[str] = []  # what the command is doing now, innermost last (for the Ctrl-C line)
+_FAILED_IN: list[str] = []  # the stages an exception left, innermost first
 
 
 def print_error(message: str) -> None:
@@ -30,38 +38,79 @@ def print_error(message: str) -> None:
     except Exception:  # pragma: no cover - no terminal
         pass
     text = textwrap.fill("error: " + " ".join(message.split()), width=width)
-    print(text, file=sys.stderr)
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (BrokenPipeError, OSError):  # pragma: no cover - stderr closed
+        pass
+
+
+def print_json_error(error: ChainruleError) -> None:
+    """``{"error": {"code", "message", ...}}`` on stdout, one line."""
+    try:
+        print(json.dumps(error.to_json(), ensure_ascii=False), flush=True)
+    except (BrokenPipeError, OSError):  # pragma: no cover - the reader left
+        pass
+
+
+@contextlib.contextmanager
+def stage(what: str) -> Iterator[None]:
+    """``with stage("loading the data"):`` names the work a Ctrl-C would interrupt."""
+    _STAGES.append(what)
+    try:
+        yield
+    except BaseException:
+        _FAILED_IN.append(what)  # innermost first: the friendly wrapper names _FAILED_IN[0]
+        raise
+    finally:
+        _STAGES.pop()
+
+
+def fail(error: ChainruleError, as_json: bool) -> typer.Exit:
+    """Print ``error`` (paragraph on stderr, JSON on stdout if asked); the Exit to raise."""
+    print_error(error.message)
+    if as_json:
+        print_json_error(error)
+    return typer.Exit(error.exit_code)
 
 
 def friendly(func: F) -> F:
     """Turn ChainruleError into a one-paragraph message and its exit code.
 
-    Anything else that escapes is a bug in chainrule: say so in one paragraph
-    (with the exception's type and text) rather than dumping a traceback,
-    unless ``CHAINRULE_DEBUG`` is set.
+    With ``as_json=True`` among the command's options the error is also
+    printed as JSON on stdout.  Ctrl-C becomes :class:`Interrupted` (exit
+    130) naming the current :func:`stage`.  Anything else that escapes is a
+    bug in chainrule: say so in one paragraph (exit 3) rather than dumping a
+    traceback, unless ``CHAINRULE_DEBUG`` is set.
     """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        import os
-
+        as_json = bool(kwargs.get("as_json"))
+        _FAILED_IN.clear()
         try:
             return func(*args, **kwargs)
+        except TrainingInterrupted as exc:  # a command that trains on the way (explain's section 4)
+            raise fail(Interrupted(f"Interrupted (Ctrl-C) while training the network, at iteration "
+                                   f"{exc.result.iterations_done} of {exc.result.config.iterations}; nothing "
+                                   f"was written."), as_json) from None
         except ChainruleError as exc:
-            print_error(exc.message)
-            raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise fail(exc, as_json) from None
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            where = (_FAILED_IN or _STAGES or [f"running chainrule {func.__name__}"])[0]
+            raise fail(Interrupted(f"Interrupted (Ctrl-C) while {where}; nothing was written."),
+                       as_json) from None
         except MemoryError:
-            print_error("Out of memory. Try fewer --points or a smaller --hidden size.")
-            raise typer.Exit(1) from None
+            raise fail(ChainruleError("Out of memory. Try fewer --points or a smaller --hidden size."),
+                       as_json) from None
         except Exception as exc:  # a bug of ours: still no traceback for the learner
             if os.environ.get("CHAINRULE_DEBUG"):
                 raise
-            print_error(f"chainrule hit an internal error ({type(exc).__name__}: {exc}). "
-                        "This is a bug in chainrule, not in your input; rerun with "
-                        "CHAINRULE_DEBUG=1 to see the traceback and please report it.")
-            raise typer.Exit(3) from None
+            raise fail(ChainruleError(
+                f"chainrule hit an internal error ({type(exc).__name__}: {exc}). This is a bug in chainrule, "
+                "not in your input; rerun with CHAINRULE_DEBUG=1 to see the traceback and please report it.",
+                exit_code=3), as_json) from None
 
     return wrapper  # type: ignore[return-value]
 

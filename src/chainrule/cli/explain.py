@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from chainrule.cli.app import app
+from chainrule.cli.app import EXIT_CODES, app
+from chainrule.cli.choices import Format
 from chainrule.cli.common import announce_compile, friendly, is_tty
 
 
@@ -21,15 +22,14 @@ class Notation(str, Enum):
     ng = "ng"  # dZ, dW, db, examples as columns
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 @friendly
 def explain(
     script: Optional[Path] = typer.Argument(
         None, help="Your own training script; without it, the learner's network is explained."),
-    format: Optional[str] = typer.Option(
-        None, "--format", "-f",
-        help="terminal | md | html | ipynb | json. Default: terminal on a terminal, else "
-             "Markdown; with --out, from the file's suffix."),
+    format_choice: Optional[Format] = typer.Option(
+        None, "--format", "-f", case_sensitive=False,
+        help="Default: terminal on a terminal, else Markdown; with --out, from the file's suffix."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
     tiny: str = typer.Option("4,3,2", "--tiny", help="Tiny example size N,H,K: points, hidden units, classes."),
@@ -41,14 +41,14 @@ def explain(
         help="Symbols to use: code (∂L/∂S, default), nielsen (δ, BP1–BP4) or ng (dZ, dW, db)."),
 ) -> None:
     """Walk through the backward pass line by line: formula, shapes, numbers, proof, pitfalls."""
+    from chainrule import validate
     from chainrule.explain import explain as build, format_for_path, parse_tiny
     from chainrule.output import ensure_writable, write_text
-    from chainrule.render import FORMATS, render, render_terminal
-    from chainrule.errors import ChainruleError
+    from chainrule.render import render, render_terminal
 
-    if format is not None and format not in FORMATS:
-        raise ChainruleError(f"Invalid value {format!r} for --format: choose one of "
-                             f"{', '.join(FORMATS)}.")
+    seed = validate.seed("--seed", seed)
+    iteration = validate.whole("--iteration", iteration, 1, 10**9, example="1")
+    format = format_choice.value if format_choice is not None else None
     fmt = format or (format_for_path(out) if out else ("terminal" if is_tty() else "md"))
     tiny_sizes = parse_tiny(tiny)
     chosen = notation.value if notation is not None else None

@@ -148,6 +148,24 @@ def compile_module() -> Optional[ModuleType]:
 
 
 def _build_into(out: Path) -> Path:
+    """Compile into ``out``; numba.pycc's own scratch folders go inside ``out`` too (and go with it).
+
+    pycc makes temporary folders in the system temp directory to test the C
+    compiler (``temp.c``, ``temp.o``) and forgets to remove them; pointing
+    :data:`tempfile.tempdir` at ``out`` for the build keeps them in the
+    folder :func:`compile_module` deletes.
+    """
+    scratch = out / "scratch"
+    scratch.mkdir()
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(scratch)
+    try:
+        return _compile(out)
+    finally:
+        tempfile.tempdir = saved
+
+
+def _compile(out: Path) -> Path:
     import contextlib
     import io
     import warnings

@@ -101,8 +101,13 @@ def _hyper(config):
                 b2=float(extra.get("beta2", 0.999)), eps=float(extra.get("eps", 1e-8)))
 
 
-def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Progress] = None):
-    """Train like :func:`chainrule.training.run_reference`; returns ``(params, history)``."""
+def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Progress] = None,
+        history: Optional[list] = None, stop: Optional[Callable[[int], bool]] = None):
+    """Train like :func:`chainrule.training.run_reference`; returns ``(params, history)``.
+
+    Rows are appended to ``history`` (if given) as they are logged; ``stop(done)`` is
+    asked after every block of iterations, and True ends the run there (Ctrl-C).
+    """
     from chainrule.fast import tiles
     from chainrule.training import _batches
 
@@ -123,7 +128,7 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
     else:
         kernel = _jit_kernel(config, model, hp, X, y, dtype, fused=shape_ok)
 
-    history: list[dict] = []
+    history = [] if history is None else history
     i = 0
     while i < iterations:
         end = min(iterations, (i // tick + 1) * tick)
@@ -148,6 +153,8 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
         i = end
         if progress is not None and (i % tick == 0 or i == iterations):
             progress(i)
+        if stop is not None and stop(i):
+            break
     return model.params(), history
 
 
