@@ -7,11 +7,11 @@ from typing import Optional
 
 import typer
 
-from chainrule.cli.app import app
+from chainrule.cli.app import EXIT_CODES, app
 from chainrule.cli.common import friendly
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 @friendly
 def serve(
     script: Optional[Path] = typer.Argument(
