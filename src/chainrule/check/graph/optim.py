@@ -1,0 +1,163 @@
+"""The parameter updates of the iteration, judged as optimizer steps, and the gradient each one uses.
+
+An update (found by the tracer) is ``new = P ± S``.  Walking back from the step ``S``
+through the *optimizer's own statements* — the update line and every statement that reads
+optimizer state (a velocity, Adam's moments, RMSProp's cache: arrays from before the
+iteration that the iteration moves but the forward pass never reads) — ends at the array
+the optimizer was fed: the gradient ``G`` the script computed for ``P`` (``dW`` in
+``W -= lr * dW``, also behind ``v = mu*v - lr*dW; W += v`` or Adam).  When the gradient is
+written inside the update line itself (``W -= lr * X.T @ dZ / m``) there is no such array
+and the step itself is judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from chainrule.check.record.state import Node
+from chainrule.check.record.tracer import Update
+
+
+@dataclass(eq=False)
+class Param:
+    name: str  # the learner's slot: "W2", 'parameters["W1"]', "self.weights[0]"
+    leaf: Node  # its value at the start of the iteration (what the forward pass reads)
+    update: Update
+    step: Node  # S in new = P ± S
+    sign: int  # +1 for P + S, -1 for P - S
+    grad: Optional[Node]  # G: the gradient array fed to the optimizer (None: written inline)
+    state: list[Node] = field(default_factory=list)  # optimizer state leaves read by the step
+    optimizer: str = "gd"  # gd | momentum | nesterov | adagrad | rmsprop | adam | other
+    region: set = field(default_factory=set)  # ids of the optimizer's nodes for this parameter
+
+    @property
+    def final(self) -> Node:
+        return self.update.final or self.update.op
+
+
+def first_version(n: Node, lo: int) -> Node:
+    """The version of ``n``'s array at the start of the window."""
+    while n.prev is not None and n.prev.id >= lo:
+        n = n.prev
+    if n.prev is not None and n.op not in ("leaf", "const"):
+        return n.prev
+    return n
+
+
+def _exe(n: Node):
+    return (n.site.file, n.site.execution) if n.site else None
+
+
+def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) -> Param:
+    leaf = first_version(u.param, lo)
+    op = u.op
+    sign = -1 if op.op == "subtract" else 1
+    step = u.grad
+    # the optimizer's statements: the update's own, and those that read optimizer state
+    region: set[int] = set()
+    state: list[Node] = []
+    opt_exes = {_exe(op)}
+    stack = [step]
+    frontier: list[Node] = []
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if n.is_leaf or n.id < lo:
+            if n.obj in state_objs and n.obj not in param_objs:
+                state.append(n)
+            continue
+        if _exe(n) in opt_exes or _reads_state(n, state_objs, lo):
+            opt_exes.add(_exe(n))
+            region.add(n.id)
+            stack.extend(n.inputs())
+            if n.prev is not None and n.prev.obj in state_objs:
+                stack.append(n.prev)
+        else:
+            frontier.append(n)
+    grads = _distinct(frontier)
+    grad = grads[0] if len(grads) == 1 else None
+    p = Param("", leaf, u, step, sign, grad, state, region=region)
+    p.optimizer = _name(p, region, state)
+    return p
+
+
+def _reads_state(n: Node, state_objs: set[int], lo: int) -> bool:
+    stack, seen = [n], set()
+    while stack:
+        m = stack.pop()
+        if m.obj in state_objs:
+            return True
+        if m.id < lo or id(m) in seen or m.is_leaf:
+            continue
+        seen.add(id(m))
+        stack.extend(m.inputs())
+    return False
+
+
+def _distinct(nodes: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    for n in nodes:
+        if n.value is None or getattr(n.value, "dtype", None) is None or n.value.dtype.kind != "f":
+            continue
+        if n.value.ndim == 0 and n.value.size == 1 and not _depends_on_forward(n):
+            continue  # a scalar: the learning rate or a bias-correction factor
+        if all(m is not n for m in out):
+            out.append(n)
+    return out
+
+
+def _depends_on_forward(n: Node) -> bool:
+    return any(not m.is_leaf for m in n.inputs())
+
+
+def _name(p: Param, region: set[int], state: list[Node]) -> str:
+    return "gd" if not state else "other"  # refined by refine_names once all nodes are known
+
+
+def refine_names(params: list[Param], nodes_by_id: dict[int, Node]) -> None:
+    """momentum / nesterov / adagrad / rmsprop / adam from the operations in each region."""
+    for p in params:
+        if not p.state:
+            continue
+        ops = {nodes_by_id[i].op for i in p.region if i in nodes_by_id}
+        roots = "sqrt" in ops or "power" in ops and any(
+            nodes_by_id[i].op == "power" and 0 < _exponent(nodes_by_id[i]) < 1 for i in p.region if i in nodes_by_id)
+        squares = "square" in ops or "power" in ops or "multiply" in ops and _squares(p, nodes_by_id)
+        objs = {s.obj for s in p.state}
+        if len(objs) >= 2 and roots:
+            p.optimizer = "adam"
+        elif roots and squares:
+            p.optimizer = "rmsprop" if _decays(p, nodes_by_id) else "adagrad"
+        elif len(objs) == 1:
+            reads_old_and_new = sum(1 for i in p.region if i in nodes_by_id
+                                    for a in nodes_by_id[i].inputs() if a.obj in objs) >= 3
+            p.optimizer = "nesterov" if reads_old_and_new else "momentum"
+        else:
+            p.optimizer = "other"
+
+
+def _exponent(n: Node) -> float:
+    e = n.args[1] if len(n.args) > 1 else None
+    return float(e) if isinstance(e, (int, float)) else 0.0
+
+
+def _squares(p: Param, by_id: dict[int, Node]) -> bool:
+    for i in p.region:
+        n = by_id.get(i)
+        if n is not None and n.op == "multiply" and len(n.args) == 2 and n.args[0] is n.args[1]:
+            return True
+    return False
+
+
+def _decays(p: Param, by_id: dict[int, Node]) -> bool:
+    """RMSProp multiplies its cache by a decay rate; Adagrad only adds to it."""
+    objs = {s.obj for s in p.state}
+    for i in p.region:
+        n = by_id.get(i)
+        if n is not None and n.op == "multiply" and any(isinstance(a, Node) and a.obj in objs for a in n.args):
+            return True
+    return False

@@ -1,0 +1,203 @@
+"""The true gradients: the recorded forward pass replayed through autograd, with taps.
+
+Every forward node's output passes through an identity primitive, :func:`tap`, whose
+backward rule stores the gradient arriving there: one ``autograd.grad`` call gives ∂L/∂(every
+forward quantity) — named variables and unnamed sub-expressions like ``np.dot(X, W) + b``
+alike — and ∂L/∂(every parameter), with no extra copies.  The replay must reproduce the
+values the script computed (else the parts that differ are reported as unsure).  Where a
+``max`` or a comparison has a tie (a ReLU input exactly 0) a second pass takes the other
+subgradient, so a line is right if it lies between the two (:class:`Truth`).  Finite
+differences along random directions in parameter space confirm the parameter gradients.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import autograd
+import autograd.numpy as anp
+import numpy as onp
+from autograd.extend import defvjp, primitive
+
+from chainrule.check.oracle import ops
+from chainrule.check.oracle.replay import as_float64, is_float, replay
+from chainrule.check.record.state import Node
+
+_STORE: dict[int, Any] = {}
+_VALUES: dict[int, Any] = {}
+
+
+@primitive
+def tap(x, k):
+    _VALUES[k] = x
+    return x
+
+
+def _tap_vjp(ans, x, k):
+    def vjp(g):
+        _STORE[k] = g
+        return g
+    return vjp
+
+
+defvjp(tap, _tap_vjp, None)
+
+
+@dataclass
+class Truth:
+    loss: float
+    values: dict[int, Any]  # float64 replay value of every forward node
+    g0: dict[int, Any]  # ∂L/∂node (subgradient 0 at ties), for forward nodes and parameter leaves
+    g1: dict[int, Any]  # the same with subgradient 1 (g1 is g0 where there is no tie)
+    kinks: list[dict] = field(default_factory=list)  # {"node": id, "mask": bool array}
+    mismatch: list[tuple[Node, float]] = field(default_factory=list)  # replay != record
+    fd_error: Optional[float] = None
+    seconds: float = 0.0
+
+    def grad(self, n: Node, side: int = 0) -> Any:
+        g = (self.g0 if side == 0 else self.g1).get(n.id)
+        if g is None and n.id in self.values:
+            return onp.zeros(onp.shape(self.values[n.id]))
+        return g
+
+
+def tolerance(dtype) -> float:
+    """Relative agreement expected between a replay in float64 and the script's own numbers."""
+    kind = onp.dtype(dtype)
+    return {2: 5e-2, 4: 5e-4}.get(kind.itemsize, 1e-9) if kind.kind == "f" else 1e-9
+
+
+def compute(order: list[Node], loss: Node, params: list[Node], is_input, fd: bool = True,
+            seed: int = 12345) -> Truth:
+    """∂loss/∂(every node of ``order`` and every parameter leaf); see the module docstring."""
+    t0 = time.perf_counter()
+    pvals = [as_float64(onp.asarray(p.value)) for p in params]
+    pids = [p.id for p in params]
+
+    def f(args, side: float):
+        env = dict(zip(pids, args))
+        ops.TIE[0] = side
+        try:
+            replay(order, anp, env, tap=tap, is_input=lambda n: n.id not in env and is_input(n))
+        finally:
+            ops.TIE[0] = 0.0
+        return anp.sum(env[loss.id])
+
+    _STORE.clear()
+    _VALUES.clear()
+    ops.TIES.clear()
+    gp = autograd.grad(lambda a: f(a, 0.0))(pvals)
+    g0 = dict(_STORE)
+    values = dict(_VALUES)
+    g0.update(zip(pids, [onp.asarray(v) for v in gp]))
+    ties = list(ops.TIES)
+    ops.TIES.clear()
+    flips = _comparison_ties(order, values, is_input)
+    kinks = [{"node": i, "mask": m} for i, m in ties] + flips
+    if kinks:
+        _STORE.clear()
+        gp1 = autograd.grad(lambda a: f(a, 1.0))(pvals) if not flips else _flipped(order, loss, pids, pvals, is_input)
+        g1 = dict(_STORE)
+        g1.update(zip(pids, [onp.asarray(v) for v in gp1]))
+    else:
+        g1 = g0
+    _STORE.clear()
+    _VALUES.clear()
+    values.update(zip(pids, pvals))
+    loss_value = float(onp.sum(values.get(loss.id, onp.nan)))
+    truth = Truth(loss_value, values, g0, g1, kinks)
+    truth.mismatch = _check_values(order, values, is_input)
+    if fd and params:
+        truth.fd_error = _finite_differences(order, loss, pids, pvals, g0, g1, is_input, seed)
+    truth.seconds = time.perf_counter() - t0
+    return truth
+
+
+def _flipped(order, loss, pids, pvals, is_input):
+    """The second pass when comparisons have ties: ``>`` becomes ``>=`` (and back)."""
+    def f(args):
+        env = dict(zip(pids, args))
+        ops.TIE[0] = 1.0
+        try:
+            replay(order, anp, env, tap=tap, flip=True, is_input=lambda n: n.id not in env and is_input(n))
+        finally:
+            ops.TIE[0] = 0.0
+        return anp.sum(env[loss.id])
+    return autograd.grad(f)(pvals)
+
+
+def _comparison_ties(order: list[Node], values: dict, is_input) -> list[dict]:
+    out = []
+    for n in order:
+        if n.op not in ops.FLIP or is_input(n) or n.value is None:
+            continue
+        env: dict[int, Any] = {}
+        try:
+            flipped = ops_flip(n, values)
+        except Exception:
+            continue
+        if flipped is not None and onp.shape(flipped) == onp.shape(n.value) and (flipped != n.value).any():
+            out.append({"node": n.id, "mask": onp.asarray(flipped != n.value)})
+        del env
+    return out
+
+
+def ops_flip(n: Node, values: dict) -> Any:
+    args = []
+    for a in n.args:
+        if isinstance(a, Node):
+            args.append(values.get(a.id, as_float64(a.value)))
+        else:
+            args.append(a)
+    return getattr(onp, ops.FLIP[n.op])(*args)
+
+
+def _check_values(order: list[Node], values: dict, is_input) -> list[tuple[Node, float]]:
+    bad = []
+    for n in order:
+        if is_input(n) or not is_float(n) or n.id not in values:
+            continue
+        a = onp.asarray(values[n.id], dtype=float)
+        b = onp.asarray(n.value, dtype=float)
+        if a.shape != b.shape:
+            bad.append((n, onp.inf))
+            continue
+        nb = float(onp.linalg.norm(b))
+        err = float(onp.linalg.norm(a - b)) / max(nb, 1e-300)
+        if not onp.isfinite(b).all():
+            continue  # NaN/inf in the script's own numbers: reported elsewhere
+        if err > tolerance(n.value.dtype) and float(onp.linalg.norm(a - b)) > 1e-12:
+            bad.append((n, err))
+    return bad
+
+
+def _finite_differences(order, loss, pids, pvals, g0, g1, is_input, seed: int) -> float:
+    """Worst relative error of the directional derivative along random directions (kinks: the interval)."""
+    rng = onp.random.default_rng(seed)
+    t0 = time.perf_counter()
+
+    def L(args) -> float:
+        env = dict(zip(pids, args))
+        with onp.errstate(all="ignore"):
+            replay(order, onp, env, recompute=True, is_input=lambda n: n.id not in env and is_input(n))
+        return float(onp.sum(env[loss.id]))
+
+    scale = max(1.0, max(float(onp.abs(v).max()) if onp.size(v) else 0.0 for v in pvals))
+    eps = 1e-6 * scale
+    worst = 0.0
+    for k in range(2):
+        d = [rng.standard_normal(onp.shape(v)) for v in pvals]
+        norm = onp.sqrt(sum(float(onp.sum(x * x)) for x in d)) or 1.0
+        d = [x / norm for x in d]
+        fd = (L([v + eps * x for v, x in zip(pvals, d)]) - L([v - eps * x for v, x in zip(pvals, d)])) / (2 * eps)
+        a0 = sum(float(onp.sum(g0[i] * x)) for i, x in zip(pids, d))
+        a1 = sum(float(onp.sum(g1[i] * x)) for i, x in zip(pids, d))
+        lo, hi = min(a0, a1), max(a0, a1)
+        span = max(abs(fd), abs(a0), abs(a1), 1e-8)
+        err = 0.0 if lo - 1e-7 * span <= fd <= hi + 1e-7 * span else min(abs(fd - a0), abs(fd - a1)) / span
+        worst = max(worst, err)
+        if k == 0 and time.perf_counter() - t0 > 0.5:
+            break  # a large network: one direction is convincing enough and keeps check fast
+    return worst

@@ -1,0 +1,442 @@
+"""Follow the script line by line: loops, iterations, parameter updates, names, and when to stop.
+
+A line tracer (``sys.settrace``, the learner's files only) counts the header hits of every
+``for``/``while`` loop in their code (comprehensions are not loops).  The *training loop* is
+found by behaviour: the innermost loop one of whose iterations **updates parameters** —
+an array that existed before the iteration is moved along an array the iteration computed
+*from it* (``W -= lr * dW`` in place, or its slot — a variable, an attribute, a list item, a
+dict entry, even ``parameters["W" + str(l)]`` — rebound to ``W - lr * dW``).  Nielsen's
+per-example loop accumulates ``nabla_w`` but updates nothing (``nabla_w`` is not read by
+the computation of ``delta_nabla_w``); an epoch loop is not innermost.
+
+Modes: ``search`` (training loop unknown: record every loop iteration, dropping the record
+whenever an outermost loop starts a new one), ``skip`` (known, before the analysed
+iteration: nothing is recorded), ``analyse`` (the analysed iteration) and ``done`` (the
+script is stopped with :class:`~chainrule.check.record.state.StopScript`).
+
+While recording it also keeps, for every assignment that ran, which node each target got
+(:class:`Binding`: names for values) and the statements that ran.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from chainrule.check.record.files import FileInfo, Loop, UserFiles
+from chainrule.check.record.frames import Scan, scan
+from chainrule.check.record.state import REC, Node, Site, StopScript
+from chainrule.check.record.traced import Traced
+
+SEARCH, SKIP, ANALYSE, DONE = "search", "skip", "analyse", "done"
+_NOT_LOOPS = ("<listcomp>", "<genexpr>", "<dictcomp>", "<setcomp>", "<lambda>")
+_UPDATE_OPS = frozenset({"add", "subtract"})
+
+
+@dataclass(eq=False)
+class FrameState:
+    frame: types.FrameType
+    info: FileInfo
+    call: int
+    loops_here: bool
+    open: list["LoopState"] = field(default_factory=list)
+    last_line: int = 0
+    stmt: Optional[ast.stmt] = None
+    execution: int = 0
+    pending: Optional[tuple] = None  # (statement, execution) whose targets to read at the next event
+
+
+@dataclass(eq=False)
+class LoopState:
+    loop: Loop
+    frame: FrameState
+    count: int = 0
+    start: int = 0
+    scan: Optional[Scan] = None
+    candidates: list["Update"] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Update:
+    """An array moved along a computed array: ``result = param ± grad`` (in place or rebound)."""
+
+    param: Node  # the version of the parameter the update read
+    op: Node  # the add/subtract node (its value is the new parameter)
+    grad: Any  # the other operand (a node)
+    in_place: bool
+    confirmed: bool = False
+    path: str = ""  # the slot: "W2", 'parameters["W1"]', "self.weights[0]"
+    final: Optional[Node] = None  # what the slot holds at the end (the op, or an array made from it)
+
+
+@dataclass
+class Binding:
+    file: str
+    line: int  # the statement's first line
+    execution: int
+    call: int
+    targets: list[tuple[str, Node]]
+
+
+class Tracer:
+    """See the module docstring.  ``target`` = (file, header line) of a training loop found by an earlier run."""
+
+    def __init__(self, files: UserFiles, iteration: int = 1, scalars: frozenset = frozenset(),
+                 target: Optional[tuple[str, int]] = None):
+        self.files = files
+        self.N = iteration
+        self.scalars = scalars
+        self.target = target
+        self.mode = SKIP if target else SEARCH
+        self.states: dict[int, FrameState] = {}
+        self.calls = 0
+        self.executions = 0
+        self.open_count = 0
+        self.train: Optional[LoopState] = None
+        self.train_loop: Optional[Loop] = None
+        self.window: tuple[int, int] = (0, 0)
+        self.start_scan: Optional[Scan] = None
+        self.end_scan: Optional[Scan] = None
+        self.updates: list[Update] = []
+        self.bindings: list[Binding] = []
+        self.executed: list[tuple[str, int, int, int]] = []  # (file, statement line, execution, call)
+        self.end_reason = ""
+        self.first_update_iteration: Optional[int] = None
+        self.positions: dict[types.CodeType, list] = {}
+        self.compiled: dict[int, Any] = {}
+
+    # ------------------------------------------------------------------ install
+    def install(self) -> None:
+        REC.site_of = self.site
+        REC.on_op = self.on_op
+        sys.settrace(self.global_trace)
+
+    def uninstall(self) -> None:
+        sys.settrace(None)
+        REC.site_of = None
+        REC.on_op = None
+
+    @property
+    def finished(self) -> bool:
+        return self.mode == DONE
+
+    # ------------------------------------------------------------------ events
+    def global_trace(self, frame, event, arg):
+        if event != "call" or not self.files.is_user(frame.f_code.co_filename):
+            return None
+        self.calls += 1
+        info = self.files.info(frame.f_code.co_filename)
+        self.states[id(frame)] = FrameState(frame, info, self.calls, frame.f_code.co_name not in _NOT_LOOPS)
+        return self.local_trace
+
+    def local_trace(self, frame, event, arg):
+        st = self.states.get(id(frame))
+        if st is None:
+            return None
+        if event == "line":
+            self.on_line(st, frame)
+        elif event == "return":
+            self.on_return(st, frame)
+        return self.local_trace
+
+    def on_line(self, st: FrameState, frame) -> None:
+        line = frame.f_lineno
+        stmt = st.info.statement(line)
+        new_stmt = stmt is not st.stmt
+        if new_stmt and st.pending is not None:
+            self.bind(st, frame)  # the previous statement has run: read what its targets hold
+        while st.open and not (st.open[-1].loop.header <= line <= st.open[-1].loop.end):
+            self.close(st.open.pop(), frame, "the loop ended")
+        loop = st.info.loops.get(line) if st.loops_here else None
+        if loop is not None and stmt is loop.node:
+            ls = st.open[-1] if st.open and st.open[-1].loop is loop else None
+            if ls is not None and loop.header < st.last_line <= loop.end:
+                self.iteration_end(ls, frame, "the next iteration started")
+                self.iteration_start(ls, frame)
+            else:
+                if ls is not None:
+                    self.close(st.open.pop(), frame, "the loop ended")
+                ls = LoopState(loop, st)
+                st.open.append(ls)
+                self.open_count += 1
+                if self.target and self.train is None and (loop.file, loop.header) == self.target:
+                    self.train, self.train_loop = ls, loop
+                self.iteration_start(ls, frame)
+        if new_stmt:
+            self.executions += 1
+            st.stmt, st.execution = stmt, self.executions
+            if REC.recording and stmt is not None:
+                self.executed.append((st.info.path, stmt.lineno, st.execution, st.call))
+                if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
+                    st.pending = (stmt, st.execution)
+        st.last_line = line
+
+    def on_return(self, st: FrameState, frame) -> None:
+        if st.pending is not None:
+            self.bind(st, frame)
+        while st.open:
+            self.close(st.open.pop(), frame, "its function returned")
+        self.states.pop(id(frame), None)
+
+    # ------------------------------------------------------------------ iterations
+    def iteration_start(self, ls: LoopState, frame) -> None:
+        ls.count += 1
+        ls.start = REC.tick()
+        ls.candidates = []
+        if self.mode == SEARCH:
+            if self.open_count == 1:
+                REC.reset()
+                self.bindings, self.executed = [], []
+            REC.recording = True
+            ls.scan = scan(frame, self.files.is_user)
+        elif self.mode == SKIP and ls is self.train and ls.count == self.N:
+            REC.reset()
+            self.bindings, self.executed = [], []
+            REC.recording = True
+            self.mode = ANALYSE
+            ls.scan = scan(frame, self.files.is_user, scalars=self.scalars)
+            ls.start = REC.clock
+            self.start_scan, self.window = ls.scan, (ls.start, 0)
+
+    def iteration_end(self, ls: LoopState, frame, reason: str) -> None:
+        if self.mode == SEARCH:
+            if not self.confirm(ls, frame):
+                return
+            self.first_update_iteration = ls.count
+            self.train, self.train_loop = ls, ls.loop
+            if ls.count == self.N:
+                self.start_scan, self.window = ls.scan, (ls.start, REC.clock)
+                self.finish(ls, reason)
+            elif ls.count < self.N:
+                self.mode = SKIP
+                REC.reset()
+                REC.recording = False
+            else:
+                self.start_scan, self.window = ls.scan, (ls.start, REC.clock)
+                self.finish(ls, reason)  # the analysis says: no update before iteration `count`
+        elif self.mode == ANALYSE and ls is self.train:
+            self.confirm(ls, frame)
+            self.window = (self.window[0], REC.clock)
+            self.finish(ls, reason)
+
+    def close(self, ls: LoopState, frame, reason: str) -> None:
+        self.open_count -= 1
+        if self.mode in (SEARCH, ANALYSE):
+            self.iteration_end(ls, frame, reason)
+        if self.mode == SEARCH and self.open_count == 0:
+            REC.recording = False
+
+    def finish(self, ls: LoopState, reason: str) -> None:
+        self.updates = [u for u in ls.candidates if u.confirmed]
+        self.end_reason = reason
+        self.mode = DONE
+        REC.recording = False
+        REC.stopped = True
+        raise StopScript()
+
+    def stop_now(self, reason: str) -> None:
+        """The script is ending in the analysed iteration (sys.exit, an error): close the window here."""
+        if self.mode == ANALYSE and self.train is not None:
+            self.confirm(self.train, self.train.frame.frame)
+            self.window = (self.window[0], REC.clock)
+            self.updates = [u for u in self.train.candidates if u.confirmed]
+            self.end_reason, self.mode = reason, DONE
+        elif self.mode == SEARCH:
+            loops = self.active()
+            for ls in loops:
+                if self.confirm(ls, ls.frame.frame):
+                    self.train, self.train_loop = ls, ls.loop
+                    self.first_update_iteration = ls.count
+                    if ls.count == self.N:
+                        self.start_scan, self.window = ls.scan, (ls.start, REC.clock)
+                        self.updates = [u for u in ls.candidates if u.confirmed]
+                        self.end_reason, self.mode = reason, DONE
+                    break
+        REC.recording = False
+
+    def confirm(self, ls: LoopState, frame) -> bool:
+        """Keep the in-place updates; keep a rebinding if the slot that held the parameter holds its update now."""
+        if not ls.candidates:
+            return False
+        end = scan(frame, self.files.is_user, wrap=False)
+        if ls is self.train or self.mode == SEARCH:
+            self.end_scan = end
+        start_paths = ls.scan.oid_paths() if ls.scan else {}
+        by_path_start = {p: a._cr_oid for p, a in (ls.scan.arrays.items() if ls.scan else ()) if isinstance(a, Traced)}
+        ok = False
+        for u in ls.candidates:
+            if u.in_place:
+                u.confirmed, u.path, u.final = True, start_paths.get(u.param.obj, ""), u.op
+                ok = True
+                continue
+            for p, oid in by_path_start.items():
+                if oid != u.param.obj:
+                    continue
+                now = end.arrays.get(p)
+                n = now._cr_node if isinstance(now, Traced) else None
+                if n is not None and not n.stale and (n is u.op or _derived(n, u.op, ls.start)):
+                    u.confirmed, u.path, u.final = True, p, n
+                    ok = True
+                    break
+        return ok
+
+    # ------------------------------------------------------------------ updates
+    def active(self) -> list[LoopState]:
+        """Open loop iterations on the current call stack, innermost first."""
+        out: list[LoopState] = []
+        f = sys._getframe(1)
+        while f is not None:
+            st = self.states.get(id(f))
+            if st is not None and st.frame is f:
+                out.extend(reversed(st.open))
+            f = f.f_back
+        return out
+
+    def on_op(self, node: Node) -> None:
+        if node.op not in _UPDATE_OPS or self.mode not in (SEARCH, ANALYSE) or len(node.args) < 2:
+            return
+        a, b = node.args[0], node.args[1]
+        pairs = []
+        if node.prev is not None:
+            if isinstance(a, Node) and a.obj == node.obj:
+                pairs.append((a, b))
+            elif node.op == "add" and isinstance(b, Node) and b.obj == node.obj:
+                pairs.append((b, a))
+        else:
+            pairs.append((a, b))
+            if node.op == "add":
+                pairs.append((b, a))
+        loops = [self.train] if self.mode == ANALYSE else self.active()
+        for P, G in pairs:
+            if not isinstance(P, Node) or not isinstance(G, Node) or P.value is None:
+                continue
+            if P.value.dtype.kind != "f" or P.shape != node.shape:
+                continue
+            for ls in loops:
+                if ls is None or P.birth >= ls.start or G.id < ls.start:
+                    continue
+                if _depends(G, P.obj, ls.start):
+                    ls.candidates.append(Update(P, node, G, node.prev is not None))
+                    return
+
+    # ------------------------------------------------------------------ names and places
+    def site(self) -> Optional[Site]:
+        f = sys._getframe(1)
+        is_user = self.files.is_user
+        while f is not None and not is_user(f.f_code.co_filename):
+            f = f.f_back
+        if f is None:
+            return None
+        code = f.f_code
+        pos = self.positions.get(code)
+        if pos is None:
+            pos = self.positions[code] = list(code.co_positions())
+        i = f.f_lasti // 2
+        p = pos[i] if 0 <= i < len(pos) else (f.f_lineno, f.f_lineno, 0, 0)
+        st = self.states.get(id(f))
+        line = p[0] or f.f_lineno
+        return Site(code.co_filename, line, p[2] or 0, p[1] or line, p[3] or 0,
+                    st.execution if st else 0, st.call if st else 0)
+
+    def bind(self, st: FrameState, frame) -> None:
+        stmt, execution = st.pending
+        st.pending = None
+        if not REC.recording:
+            return
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        out: list[tuple[str, Node]] = []
+        REC.paused += 1
+        try:
+            for t in targets:
+                self._bind(t, st, frame, out)
+        finally:
+            REC.paused -= 1
+        if out:
+            self.bindings.append(Binding(st.info.path, stmt.lineno, execution, st.call, out))
+
+    def _bind(self, t: ast.expr, st: FrameState, frame, out: list) -> None:
+        if isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                self._bind(e, st, frame, out)
+            return
+        if isinstance(t, ast.Starred):
+            t = t.value
+        text = st.info.source(t)
+        try:
+            if isinstance(t, ast.Name):
+                value = frame.f_locals.get(t.id, frame.f_globals.get(t.id))
+            elif isinstance(t, ast.Subscript):
+                value = self._eval(t.value, frame)
+                if isinstance(value, Traced):
+                    text = st.info.source(t.value)
+                else:
+                    value = self._eval(t, frame)
+            elif isinstance(t, ast.Attribute):
+                value = self._eval(t, frame)
+            else:
+                return
+        except Exception:
+            return
+        _add_binding(text, value, out)
+
+    def _eval(self, node: ast.expr, frame) -> Any:
+        code = self.compiled.get(id(node))
+        if code is None:
+            expr = ast.Expression(_as_load(node))
+            code = self.compiled[id(node)] = compile(ast.fix_missing_locations(expr), "<chainrule>", "eval")
+        return eval(code, frame.f_globals, frame.f_locals)
+
+
+def _add_binding(text: str, value: Any, out: list) -> None:
+    if isinstance(value, Traced):
+        n = value._cr_node
+        if n is not None and not n.stale:
+            out.append((text, n))
+    elif isinstance(value, (list, tuple)) and len(value) <= 64:
+        for i, v in enumerate(value):
+            if isinstance(v, Traced):
+                _add_binding(f"{text}[{i}]", v, out)
+
+
+def _as_load(node: ast.expr) -> ast.expr:
+    import copy
+
+    n = copy.deepcopy(node)
+    for m in ast.walk(n):
+        if hasattr(m, "ctx"):
+            m.ctx = ast.Load()
+    return n
+
+
+def _depends(g: Node, obj: int, start: int) -> bool:
+    """Does node ``g`` depend, through operations made since ``start``, on array object ``obj``?"""
+    stack, seen = [g], set()
+    while stack:
+        n = stack.pop()
+        if n.obj == obj:
+            return True
+        if n.id < start or id(n) in seen:
+            continue
+        seen.add(id(n))
+        stack.extend(n.inputs())
+        if n.prev is not None:
+            stack.append(n.prev)
+    return False
+
+
+def _derived(n: Node, target: Node, start: int) -> bool:
+    stack, seen = [n], set()
+    while stack:
+        m = stack.pop()
+        if m is target:
+            return True
+        if m.id < start or id(m) in seen:
+            continue
+        seen.add(id(m))
+        stack.extend(m.inputs())
+        if m.prev is not None:
+            stack.append(m.prev)
+    return False
