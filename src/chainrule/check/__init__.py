@@ -11,13 +11,13 @@ that cannot be analysed.
 
 from __future__ import annotations
 
-from chainrule.check.result import CheckResult
+from chainrule.check.narrate.result import CheckResult
 
 
 def check_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> CheckResult:
-    """Run set-up + one iteration of the script's loop and judge every backward line."""
-    from chainrule.check.analyse import analyse
-    from chainrule.check.result import from_analysis
+    """Run the script up to the end of iteration ``iteration`` of its training loop and judge every backward line."""
+    from chainrule.check.analysis import analyse
+    from chainrule.check.narrate.result import from_analysis
 
     return from_analysis(analyse(str(path), iteration=iteration, seed=seed, timeout=timeout))
 

@@ -22,7 +22,7 @@ def check(
 ) -> None:
     """Run one iteration of SCRIPT's training loop and check every backward line against autodiff."""
     from chainrule.check import check_script
-    from chainrule.check.result import render
+    from chainrule.check.narrate.result import render
 
     result = check_script(script, iteration=iteration, seed=seed, timeout=timeout)
     if as_json:

@@ -120,9 +120,10 @@ def _names(g: Graph) -> None:
         for text, n in b.targets:
             g.names.setdefault(n.id, text)
     paths = tr.start_scan.oid_paths() if tr.start_scan else {}
+    updated = {u.param.obj for u in tr.updates}
     for n in g.nodes:
-        if n.is_leaf and n.obj in paths:
-            g.names[n.id] = paths[n.obj]
+        if n.is_leaf and n.obj in paths and (n.obj in updated or n.id not in g.names):
+            g.names[n.id] = paths[n.obj]  # parameters by their slot; data by the name the loop gave it
 
 
 def _moved(g: Graph) -> set[int]:

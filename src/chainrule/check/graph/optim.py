@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
+
 from chainrule.check.record.state import Node
 from chainrule.check.record.tracer import Update
 
@@ -80,9 +82,21 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
             frontier.append(n)
     grads = _distinct(frontier)
     grad = grads[0] if len(grads) == 1 else None
+    if grad is not None and not _fits(grad, leaf):
+        grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
     p = Param("", leaf, u, step, sign, grad, state, region=region)
     p.optimizer = _name(p, region, state)
     return p
+
+
+def _fits(g: Node, p: Node) -> bool:
+    gs, ps = tuple(np.shape(g.value)), tuple(np.shape(p.value))
+    if gs == ps or np.size(g.value) == np.size(p.value):
+        return True
+    try:
+        return np.broadcast_shapes(gs, ps) == ps
+    except ValueError:
+        return False
 
 
 def _reads_state(n: Node, state_objs: set[int], lo: int) -> bool:

@@ -23,6 +23,8 @@ from autograd.numpy.numpy_boxes import ArrayBox
 from autograd.tracer import getval
 
 TIE = [0.0]
+BRANCH: dict = {}  # node id -> mask "the first argument won" (finite differences keep the branches)
+RECORD_BRANCH = [False]
 TIES: list = []  # (node id, tie mask) seen while KINK_NODE is set
 KINK_NODE = [None]
 
@@ -86,6 +88,37 @@ defvjp(scatter_add, lambda ans, a, idx, v: lambda g: g,
        None, lambda ans, a, idx, v: lambda g: _unbroadcast(onp.asarray(g)[idx], onp.shape(v)))
 
 
+@primitive
+def mm(a, b):
+    """``np.dot`` / ``@`` of 1-D and 2-D arrays, with plain matrix products as its backward rules."""
+    return onp.dot(a, b)
+
+
+def _mm_vjp_a(ans, a, b):
+    def vjp(g):
+        if onp.ndim(b) == 1:
+            return onp.outer(g, b) if onp.ndim(a) == 2 else g * b
+        return onp.dot(g, onp.transpose(b)) if onp.ndim(a) == 2 or onp.ndim(g) == 1 else onp.dot(g, b.T)
+    return vjp
+
+
+def _mm_vjp_b(ans, a, b):
+    def vjp(g):
+        if onp.ndim(a) == 1:
+            return onp.outer(a, g) if onp.ndim(b) == 2 else g * a
+        return onp.dot(onp.transpose(a), g)
+    return vjp
+
+
+defvjp(mm, _mm_vjp_a, _mm_vjp_b)
+
+
+def _matmul(xp, a, b, **kw):
+    if xp is anp and onp.ndim(a) in (1, 2) and onp.ndim(b) in (1, 2) and (onp.ndim(a), onp.ndim(b)) != (1, 1):
+        return mm(a, b)
+    return xp.dot(a, b) if kw.get("_dot") else xp.matmul(a, b)
+
+
 def setitem(xp, a, key, v):
     """``a[key] = v`` without mutation (differentiable through ``a`` and ``v``)."""
     if not isinstance(a, ArrayBox) and not isinstance(v, ArrayBox):
@@ -109,12 +142,28 @@ def _reduce(fn: str):
     return f
 
 
+def _branch(a, b, better):
+    k = KINK_NODE[0]
+    if RECORD_BRANCH[0] and k is not None:
+        BRANCH[k] = onp.broadcast_to(better(a, b) | (onp.asarray(a) == onp.asarray(b)),
+                                     onp.broadcast_shapes(onp.shape(a), onp.shape(b))).copy()
+    if k is not None and k in BRANCH and not RECORD_BRANCH[0]:
+        return onp.where(BRANCH[k], a, b)
+    return None
+
+
 def _maximum(xp, a, b, **kw):
-    return cmax(a, b) if xp is anp or isinstance(a, ArrayBox) or isinstance(b, ArrayBox) else onp.maximum(a, b)
+    if xp is anp or isinstance(a, ArrayBox) or isinstance(b, ArrayBox):
+        return cmax(a, b)
+    fixed = _branch(a, b, onp.greater)
+    return onp.maximum(a, b) if fixed is None else fixed
 
 
 def _minimum(xp, a, b, **kw):
-    return cmin(a, b) if xp is anp or isinstance(a, ArrayBox) or isinstance(b, ArrayBox) else onp.minimum(a, b)
+    if xp is anp or isinstance(a, ArrayBox) or isinstance(b, ArrayBox):
+        return cmin(a, b)
+    fixed = _branch(a, b, onp.less)
+    return onp.minimum(a, b) if fixed is None else fixed
 
 
 def _array(xp, obj, *a, dtype=None, **kw):
@@ -182,6 +231,7 @@ for _n in UFUNCS:
 for _n in FUNCS:
     IMPL[_n] = _func(_n)
 IMPL.update({
+    "matmul": _matmul, "dot": lambda xp, a, b, **kw: _matmul(xp, a, b, _dot=True),
     "maximum": _maximum, "fmax": _maximum, "minimum": _minimum, "fmin": _minimum,
     "sum": _sum, "mean": _mean, "max": _max, "amax": _max, "min": _min, "amin": _min,
     "std": _std("std"), "var": _std("var"), "average": _mean, "nansum": _sum, "nanmean": _mean,

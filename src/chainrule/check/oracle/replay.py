@@ -62,8 +62,21 @@ def is_float(n: Node) -> bool:
 
 
 def replay(nodes: Iterable[Node], xp, env: dict[int, Any], tap: Optional[Callable] = None,
-           recompute: bool = False, flip: bool = False, is_input: Optional[Callable[[Node], bool]] = None) -> dict:
-    """Evaluate ``nodes`` (in order) into ``env``; see the module docstring."""
+           recompute: bool = False, flip: bool = False, is_input: Optional[Callable[[Node], bool]] = None,
+           branches: bool = False) -> dict:
+    """Evaluate ``nodes`` (in order) into ``env``; see the module docstring.
+
+    ``branches``: remember which argument of every max()/min() won (:data:`ops.BRANCH`), so that
+    later plain replays keep those branches.
+    """
+    ops.RECORD_BRANCH[0] = branches
+    try:
+        return _replay(nodes, xp, env, tap, recompute, flip, is_input)
+    finally:
+        ops.RECORD_BRANCH[0] = False
+
+
+def _replay(nodes, xp, env, tap, recompute, flip, is_input) -> dict:
     for n in nodes:
         if n.id in env:
             continue

@@ -35,6 +35,7 @@ class FileInfo:
     tree: Optional[ast.Module]
     loops: dict[int, Loop] = field(default_factory=dict)
     _stmt_of_line: dict[int, ast.stmt] = field(default_factory=dict)
+    _on_line: dict[int, list] = field(default_factory=dict)  # simple statements sharing a line (a; b)
 
     @classmethod
     def parse(cls, path: str, text: str, tree: Optional[ast.Module] = None) -> "FileInfo":
@@ -61,12 +62,24 @@ class FileInfo:
                 for b in inner:
                     self._index(b)
             else:
+                if st.lineno in self._stmt_of_line and self._stmt_of_line[st.lineno].lineno == st.lineno \
+                        and not _bodies(self._stmt_of_line[st.lineno]):
+                    self._on_line.setdefault(st.lineno, [self._stmt_of_line[st.lineno]]).append(st)
                 for ln in range(st.lineno, (st.end_lineno or st.lineno) + 1):
                     self._stmt_of_line[ln] = st
 
-    def statement(self, line: int) -> Optional[ast.stmt]:
-        """The (innermost) statement that line ``line`` belongs to."""
+    def statement(self, line: int, col: Optional[int] = None) -> Optional[ast.stmt]:
+        """The (innermost) statement that line ``line`` (at byte column ``col``) belongs to."""
+        many = self._on_line.get(line)
+        if many and col is not None:
+            for st in many:
+                if st.col_offset <= col and (st.end_lineno > line or col <= (st.end_col_offset or 0)):
+                    return st
         return self._stmt_of_line.get(line)
+
+    def statements_on(self, line: int) -> list:
+        """All simple statements that start on ``line`` (``W1 += ...; b1 += ...``)."""
+        return self._on_line.get(line) or ([self._stmt_of_line[line]] if line in self._stmt_of_line else [])
 
     def source(self, node: ast.AST) -> str:
         seg = ast.get_source_segment(self.text, node)

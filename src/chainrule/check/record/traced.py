@@ -117,7 +117,9 @@ def _version(target: Any, op: str, args: tuple, kwargs: dict) -> Node:
 
 def _failed(op: str, args: tuple, kwargs: dict, exc: BaseException) -> None:
     rec = REC
-    rec.add(Node(rec.tick(), op, args, kwargs, None, _site(), error=exc))
+    n = rec.add(Node(rec.tick(), op, args, kwargs, None, _site(), error=exc))
+    if rec.on_op is not None:
+        rec.on_op(n)  # a failed `b2 += ...` is still an attempted update of b2
 
 
 def _live() -> bool:
@@ -171,7 +173,7 @@ class Traced(np.ndarray):
         try:
             r = getattr(ufunc, method)(*pin, **kw)
         except Exception as exc:
-            _failed(name, args, nkw, exc)
+            _failed(name, args, dict(nkw, in_place=True) if targets else nkw, exc)
             raise
         if targets:
             for t in targets:

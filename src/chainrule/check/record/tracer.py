@@ -46,7 +46,7 @@ class FrameState:
     last_line: int = 0
     stmt: Optional[ast.stmt] = None
     execution: int = 0
-    pending: Optional[tuple] = None  # (statement, execution) whose targets to read at the next event
+    pending: Optional[tuple] = None  # (statements, execution) whose targets to read at the next event
 
 
 @dataclass(eq=False)
@@ -79,6 +79,7 @@ class Binding:
     execution: int
     call: int
     targets: list[tuple[str, Node]]
+    col: int = 0
 
 
 class Tracer:
@@ -170,8 +171,11 @@ class Tracer:
             st.stmt, st.execution = stmt, self.executions
             if REC.recording and stmt is not None:
                 self.executed.append((st.info.path, stmt.lineno, st.execution, st.call))
-                if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
-                    st.pending = (stmt, st.execution)
+                sts = [x for x in st.info.statements_on(stmt.lineno) if isinstance(
+                    x, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For))] if stmt.lineno == line else \
+                    ([stmt] if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)) else [])
+                if sts:
+                    st.pending = (sts, st.execution)
         st.last_line = line
 
     def on_return(self, st: FrameState, frame) -> None:
@@ -300,7 +304,12 @@ class Tracer:
             return
         a, b = node.args[0], node.args[1]
         pairs = []
-        if node.prev is not None:
+        failed = node.error is not None
+        if failed:
+            if not node.kwargs.get("in_place"):
+                return
+            pairs.append((a, b))
+        elif node.prev is not None:
             if isinstance(a, Node) and a.obj == node.obj:
                 pairs.append((a, b))
             elif node.op == "add" and isinstance(b, Node) and b.obj == node.obj:
@@ -313,13 +322,13 @@ class Tracer:
         for P, G in pairs:
             if not isinstance(P, Node) or not isinstance(G, Node) or P.value is None:
                 continue
-            if P.value.dtype.kind != "f" or P.shape != node.shape:
+            if P.value.dtype.kind != "f" or (not failed and P.shape != node.shape):
                 continue
             for ls in loops:
                 if ls is None or P.birth >= ls.start or G.id < ls.start:
                     continue
                 if _depends(G, P.obj, ls.start):
-                    ls.candidates.append(Update(P, node, G, node.prev is not None))
+                    ls.candidates.append(Update(P, node, G, node.prev is not None or failed))
                     return
 
     # ------------------------------------------------------------------ names and places
@@ -342,20 +351,21 @@ class Tracer:
                     st.execution if st else 0, st.call if st else 0)
 
     def bind(self, st: FrameState, frame) -> None:
-        stmt, execution = st.pending
+        stmts, execution = st.pending
         st.pending = None
         if not REC.recording:
             return
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        out: list[tuple[str, Node]] = []
-        REC.paused += 1
-        try:
-            for t in targets:
-                self._bind(t, st, frame, out)
-        finally:
-            REC.paused -= 1
-        if out:
-            self.bindings.append(Binding(st.info.path, stmt.lineno, execution, st.call, out))
+        for stmt in stmts:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            out: list[tuple[str, Node]] = []
+            REC.paused += 1
+            try:
+                for t in targets:
+                    self._bind(t, st, frame, out)
+            finally:
+                REC.paused -= 1
+            if out:
+                self.bindings.append(Binding(st.info.path, stmt.lineno, execution, st.call, out, stmt.col_offset))
 
     def _bind(self, t: ast.expr, st: FrameState, frame, out: list) -> None:
         if isinstance(t, (ast.Tuple, ast.List)):

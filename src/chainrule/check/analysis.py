@@ -1,0 +1,238 @@
+"""The check pipeline: run & record → graph → oracle → verdicts (narration reads the :class:`Analysis`).
+
+:func:`analyse` is the one entry point; ``check_script`` and ``explain_script`` render its result.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from chainrule.check import refuse
+from chainrule.check.graph import Graph, Param, build
+from chainrule.check.oracle import losses
+from chainrule.check.oracle.truth import Truth
+from chainrule.check.record import Run, run_script
+from chainrule.check.record.files import FileInfo, UserFiles
+from chainrule.check.record.state import Node
+from chainrule.check.source import Script, load_script
+from chainrule.check.verdict import acts as acts_mod
+from chainrule.check.verdict.judge import judge
+from chainrule.check.verdict.lines import Line, backward64, build_lines
+from chainrule.check.verdict.match import Candidate
+from chainrule.errors import ChainruleError
+
+
+@dataclass
+class Analysis:
+    script: Script
+    run: Run
+    graph: Graph
+    loss: losses.LossInfo
+    truth: Optional[Truth]
+    values64: dict[int, Any] = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+    acts: list = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    culprit: Optional[Line] = None
+    notes: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+    sign: int = 1  # -1: the script carries the negative gradient (error = y - out; W += ...)
+
+    # ------------------------------------------------------------------ helpers for the stages
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.script.path)
+
+    @property
+    def ok(self) -> bool:
+        return self.culprit is None and all(L.ok for L in self.lines)
+
+    def label(self, n: Node) -> str:
+        return self.graph.label(n)
+
+    def place(self, L) -> str:
+        return self.where(L.file, L.line)
+
+    def where(self, file: str, line: int) -> str:
+        if file == self.script.path:
+            return self.script.place(line)
+        return f"{os.path.relpath(file, os.path.dirname(self.script.path))}, line {line}"
+
+    def param_candidate(self, p: Param) -> Optional[Candidate]:
+        return next((q for q in self.candidates if q.key == p.leaf.id), None)
+
+    def value_of_candidate(self, q: Optional[Candidate]) -> Any:
+        if q is None or self.truth is None:
+            return None
+        return self.truth.values.get(q.key)
+
+    def translate(self, node: Node) -> str:
+        from chainrule.check.narrate.errors import explain_error
+
+        return explain_error(self, node)
+
+    def step_slope(self, p: Param) -> Optional[float]:
+        """d(step)/d(gradient) along a random small change of the gradient fed to the optimizer."""
+        from chainrule.check.oracle.replay import Unreplayable, replay
+
+        if p.grad is None:
+            return None
+        G = np.asarray(self.values64.get(p.grad.id, p.grad.value), dtype=float)
+        g = self.graph
+        region = sorted(set(p.region) | {p.update.op.id, p.final.id}
+                        | {i for i in g.ancestors([p.final]) if i >= p.update.op.id})
+        nodes = [g.by_id[i] for i in region if i in g.by_id and i > p.grad.id]
+        rng = np.random.default_rng(7)
+        base = self._final(nodes, p, {p.grad.id: G})
+        if base is None:
+            return None
+        delta = rng.standard_normal(G.shape) * (1e-4 * (np.abs(G).max() or 1.0))
+        moved = self._final(nodes, p, {p.grad.id: G + delta})
+        if moved is None:
+            return None
+        dd = np.broadcast_to(delta, np.shape(moved)) if np.shape(delta) != np.shape(moved) else delta
+        return float(np.sum(dd * (moved - base)) / np.sum(dd * dd))
+
+    def _final(self, nodes: list[Node], p: Param, env0: dict) -> Any:
+        from chainrule.check.oracle.replay import Unreplayable, replay
+
+        env = dict(env0)
+        for n in nodes:
+            for m in n.inputs():
+                if m.id not in env and m.id in self.values64:
+                    env[m.id] = self.values64[m.id]
+        try:
+            with np.errstate(all="ignore"):
+                replay(nodes, np, env, is_input=lambda n: n.id < p.grad.id and self.graph.is_input(n))
+        except Unreplayable:
+            return None
+        return np.asarray(env[p.final.id], dtype=float)
+
+
+def _files(script: Script) -> UserFiles:
+    info = FileInfo.parse(script.path, script.text, script.tree)
+    return UserFiles(os.path.dirname(script.path), info)
+
+
+def record(script: Script, iteration: int, seed: int, timeout: float) -> Run:
+    files = _files(script)
+    code = compile(script.tree, script.path, "exec")
+    run = run_script(script.path, code, files, iteration=iteration, seed=seed, timeout=timeout)
+    refuse.after_run(script, run, iteration, timeout)
+    scalars = refuse.scalar_parameters(run)
+    if scalars:  # b = 0.0 updated like an array: run again with it as a 0-d array from the analysed iteration on
+        tr = run.tracer
+        target = (tr.train_loop.file, tr.train_loop.header)
+        files = _files(script)
+        run = run_script(script.path, code, files, iteration=iteration, seed=seed, timeout=timeout,
+                         scalars=frozenset(scalars), target=target)
+        refuse.after_run(script, run, iteration, timeout)
+    return run
+
+
+def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> Analysis:
+    if iteration < 1:
+        raise ChainruleError(f"Invalid value {iteration} for --iteration: iterations count from 1.",
+                             option="--iteration")
+    if timeout <= 0:
+        raise ChainruleError(f"Invalid value {timeout} for --timeout: give a number of seconds > 0.",
+                             option="--timeout")
+    script = load_script(path)
+    run = record(script, iteration, seed, timeout)
+    g = build(run)
+    refuse.after_graph(script, g)
+    info, truth = losses.oracle(g)
+    refuse.no_loss(script, g, info)
+    a = Analysis(script, run, g, info, truth, notes=list(script.notes) + list(info.notes))
+    a.sizes = _sizes(g)
+    if truth is not None:
+        a.candidates = _candidates(g, truth)
+        a.values64 = dict(truth.values)
+        a.values64.update(backward64(g, truth.values))
+        a.sign = _convention(a)
+        a.acts = acts_mod.find(g, truth.values)
+        if truth.mismatch:
+            n, err = truth.mismatch[0]
+            a.notes.append(f"chainrule's replay of `{g.label(n)}` ({a.where(n.site.file, n.site.line)}) differs "
+                           f"from the script's own numbers (relative {err:.1e}); verdicts that depend on it "
+                           f"are unsure")
+        if truth.fd_error is not None and truth.fd_error > 1e-4:
+            a.notes.append(f"finite differences disagree with autograd (relative error {truth.fd_error:.1e}); "
+                           f"the verdicts below may be unreliable")
+    a.lines = build_lines(g, a.values64)
+    judge(a)
+    return a
+
+
+def _convention(a: Analysis) -> int:
+    """+1, or -1 when the script carries the negative gradient throughout (``error = y - out`` with ``W += ...``).
+
+    Each parameter votes twice: with the sign of its gradient array against the true one, and with
+    the direction its update takes along that array (``+=`` says the array is a negative gradient).
+    Ties go to +1.
+    """
+    from chainrule.check.verdict.match import compare
+
+    votes = 0
+    for p in a.graph.params:
+        q = a.param_candidate(p)
+        if q is None:
+            continue
+        if p.grad is not None:
+            m = compare(np.asarray(a.values64.get(p.grad.id, p.grad.value), dtype=float), q)
+            if m is not None and m.rel < 1e-6:
+                votes += 1 if m.factor > 0 else -1
+            slope = a.step_slope(p)
+            if slope:
+                votes += 1 if slope < 0 else -1
+        elif p.final.value is not None:  # the gradient is written in the update line: S in `P += S`
+            step = p.sign * (np.asarray(p.final.value, dtype=float) - np.asarray(p.leaf.value, dtype=float))
+            m = compare(step, q)
+            if m is not None and m.rel < 1e-6:
+                votes += 2 if m.factor > 0 else -2
+    return -1 if votes < 0 else 1
+
+
+def _candidates(g: Graph, truth: Truth) -> list[Candidate]:
+    out = []
+    for p in g.params:
+        g0, g1 = truth.g0.get(p.leaf.id), truth.g1.get(p.leaf.id)
+        if g0 is not None:
+            out.append(Candidate(p.leaf.id, p.name, np.asarray(g0, float), np.asarray(g1, float), True, True))
+    for n in g.nodes:
+        if n.id not in truth.values or n.id in {p.leaf.id for p in g.params} or n.is_leaf:
+            continue
+        if n.op in ("negative", "positive", "copy", "astype", "array") and n.id not in g.names:
+            continue  # ∂L/∂(-x) is −∂L/∂x: a second name for a gradient already there
+        if n.id not in g.forward and n.id not in truth.g0:
+            continue
+        g0 = truth.g0.get(n.id)
+        if g0 is None:
+            continue
+        g1 = truth.g1.get(n.id, g0)
+        out.append(Candidate(n.id, g.label(n), np.asarray(g0, float), np.asarray(g1, float), False,
+                             n.id in g.names))
+    return out
+
+
+def _sizes(g: Graph) -> dict[str, int]:
+    """Integers the script names (num_examples = 800), then unnamed sizes of the data (len(X))."""
+    out: dict[str, int] = {}
+    for k, v in g.numbers.items():
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 2 and "[" not in k:
+            out.setdefault(k, int(v))
+    named = dict(sorted(out.items(), key=lambda kv: (kv[0] not in ("num_examples", "N", "n", "m"), kv[0])))
+    for n in g.nodes:
+        if not g.is_input(n) or n.id not in g.names or not isinstance(n.value, np.ndarray) or n.value.ndim != 2:
+            continue
+        k = g.names[n.id]
+        if not k.lower().lstrip("_").startswith(("x", "data", "input", "a0", "l0", "train")):
+            continue
+        for label, size in ((f"len({k})", n.value.shape[0]), (f"{k}.shape[1]", n.value.shape[1])):
+            if size > 2 and size not in named.values():
+                named[label] = int(size)
+    return named

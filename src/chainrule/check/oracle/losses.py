@@ -1,0 +1,373 @@
+"""Which loss the backward pass differentiates: the one the script computes, or one inferred.
+
+When the iteration computes its loss (a single number built from the parameters), the oracle
+differentiates that.  When it does not — iamtrask's 11-line network, Kaggle's MNIST from
+scratch, a loss printed only every 100 iterations, a loss built with ``math.log`` or turned
+into a Python float, a loss only in a helper the loop never calls — the network's **output**
+and **targets** are found where the backward pass starts (the first operation that combines a
+value computed from the parameters with data that is not: ``y - l2``, ``A2 - Y``,
+``probs[range(N), y] -= 1``) and the standard losses are tried: softmax cross-entropy (from
+scores or from probabilities), binary cross-entropy, squared error (with or without ½, summed
+or averaged) and the multiclass hinge.  The one whose gradient the script's gradients are
+(up to one common sign: ``error = y - out`` with ``W += ...`` is descent) is named:
+"your backward pass is the gradient of L = ½ Σ (y − l2)²; the script never computes L".
+When none fits, the lines are checked for their mutual consistency only: against the
+gradient of ⟨seed, output⟩, where the seed is the array the backward pass starts from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import autograd.numpy as anp
+import numpy as np
+
+from chainrule.check.graph import Graph
+from chainrule.check.oracle.truth import Truth, compute
+from chainrule.check.record.state import Node
+from chainrule.check.verdict.match import align, fit
+
+
+@dataclass
+class LossInfo:
+    node: Optional[Node] = None
+    name: Optional[str] = None
+    file: Optional[str] = None
+    line: Optional[int] = None
+    inferred: bool = False
+    kind: str = "computed"  # computed | softmax_ce | ce | bce | mse | hinge | consistency
+    formula: str = ""
+    sign: int = 1
+    output: list[Node] = field(default_factory=list)
+    target: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "line": self.line, "file": self.file, "inferred": self.inferred,
+                "kind": self.kind, "formula": self.formula}
+
+
+def oracle(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
+    params = [p.leaf for p in g.params]
+    if not params:
+        return LossInfo(), None
+    if g.loss is not None:
+        order = [g.by_id[i] for i in sorted(g.forward)]
+        truth = compute(order, g.loss, params, g.is_input)
+        info = _computed(g)
+        grads = _script_grads(g)
+        if grads and _unit_fits(g, truth, grads) == 0:
+            # a number the script prints (an accuracy, a mean absolute error) but does not differentiate?
+            other, t2 = infer(g)
+            if t2 is not None and other.kind not in ("none", "consistency") and _unit_fits(g, t2, grads) == len(grads):
+                other.notes.insert(0, f"the script computes `{info.name}` ({_place(g, info)}), but its backward "
+                                      f"pass does not differentiate it")
+                return other, t2
+        return info, truth
+    return infer(g)
+
+
+def _place(g: Graph, info: LossInfo) -> str:
+    if info.file == g.run.files.main.path:
+        return f"line {info.line}"
+    return f"{info.file}, line {info.line}"
+
+
+def _unit_fits(g: Graph, truth: Truth, grads) -> int:
+    """How many gradient arrays are ±1 × the true gradient (steps written inline: any common factor)."""
+    inline = {p.leaf.id for p in g.params if p.grad is None}
+    n = 0
+    for pid, G in grads:
+        T = truth.g0.get(pid)
+        if T is None:
+            continue
+        A, tr = align(G, np.shape(T))
+        if A is None or tr:
+            continue
+        r = fit(A, np.asarray(T, float), np.asarray(truth.g1.get(pid, T), float))
+        if r is not None and r[1] < 1e-6 and (pid in inline or abs(abs(r[0]) - 1) < 1e-6):
+            n += 1
+    return n
+
+
+def _computed(g: Graph) -> LossInfo:
+    info = LossInfo(g.loss)
+    names = [(b, t) for b in g.run.tracer.bindings for t, n in b.targets if n is g.loss]
+    if names:
+        b, t = names[-1]
+        info.name, info.file, info.line = t, b.file, b.line
+    elif g.loss.site is not None:
+        info.name, info.file = g.label(g.loss), g.loss.site.file
+        st = g.run.files.info(g.loss.site.file).statement(g.loss.site.line)
+        info.line = st.lineno if st is not None else g.loss.site.line
+    return info
+
+
+# ---------------------------------------------------------------------------------------- inference
+def _flags(g: Graph) -> tuple[set[int], set[int], set[int]]:
+    """Ids of nodes computed from the parameters, from random draws of the iteration, and from data."""
+    params = {p.leaf.obj for p in g.params}
+    pdep: set[int] = set()
+    rand: set[int] = set()
+    data: set[int] = set()
+    for n in g.nodes:
+        ins = n.inputs()
+        if (g.is_input(n) and n.obj in params) or any(m.id in pdep for m in ins):
+            pdep.add(n.id)
+        made = n.op == "const" and "made_by" in n.kwargs
+        if made and n.kwargs["made_by"] in ("randn", "rand", "random", "random_sample", "uniform", "normal",
+                                             "binomial", "choice", "permutation") or any(m.id in rand for m in ins):
+            rand.add(n.id)
+        if g.is_input(n) and not made and n.obj not in params or any(m.id in data for m in ins):
+            data.add(n.id)
+    return pdep, rand, data
+
+
+def seeds(g: Graph) -> list[tuple[Node, Any, Node]]:
+    """(output, target, seed op) where the backward pass starts, one per forward pass of the iteration."""
+    pdep, rand, data = _flags(g)
+    out: list[tuple[Node, Any, Node]] = []
+    used: set[int] = set()
+    for n in g.nodes:
+        if n.id not in g.needed or n.op not in ("subtract", "add", "multiply", "divide", "getitem", "setitem"):
+            continue
+        ins = n.args[:2] if n.op != "getitem" else n.args[:1]
+        outs = [x for x in ins if isinstance(x, Node) and x.id in pdep and not g.is_input(x)
+                and isinstance(x.value, np.ndarray) and x.value.dtype.kind == "f" and x.value.size > 1]
+        if n.op in ("getitem", "setitem"):
+            key = n.args[1] if len(n.args) > 1 else None
+            tgt = _label_in(key, pdep, rand, data)
+        else:
+            tgt = next((x for x in ins if isinstance(x, Node) and x.id not in pdep and x.id not in rand
+                        and x.id in data and isinstance(x.value, np.ndarray) and x.value.size > 1), None)
+        if not outs or tgt is None:
+            continue
+        o = outs[0]
+        if o.id in used:
+            continue
+        if n.op not in ("getitem", "setitem") and np.size(tgt.value) != np.size(o.value):
+            continue
+        used.add(o.id)
+        out.append((o, tgt, n))
+    return out
+
+
+def _label_in(key: Any, pdep: set[int], rand: set[int], data: set[int]) -> Optional[Node]:
+    parts = key if isinstance(key, tuple) else (key,)
+    for k in parts:
+        if isinstance(k, Node) and k.id not in pdep and k.id not in rand and k.id in data \
+                and isinstance(k.value, np.ndarray) and k.value.dtype.kind in "iu":
+            return k
+    return None
+
+
+def _onehot(O: Any, T: Any, axis: int) -> Any:
+    T = np.asarray(T)
+    if T.dtype.kind in "iu" and np.ndim(T) == 1 and np.ndim(O) == 2:
+        Y = np.zeros(np.shape(O))
+        if axis == 1:
+            Y[np.arange(len(T)), T] = 1.0
+        else:
+            Y[T, np.arange(len(T))] = 1.0
+        return Y
+    return np.asarray(T, dtype=float).reshape(np.shape(O))
+
+
+def _examples(O: Any, axis: int) -> int:
+    shape = np.shape(O)
+    if len(shape) < 2:
+        return 1
+    return shape[1 - axis] if len(shape) == 2 else shape[0]
+
+
+@dataclass
+class Family:
+    kind: str
+    fn: Callable  # (O, Y, axis, xp) -> scalar, the "sum" form
+    applies: Callable  # (O value, Y) -> bool
+    forms: tuple  # (label, scale): the gradient of the form is scale × the sum form's
+
+
+def _mse(O, Y, axis, xp):
+    return 0.5 * xp.sum((O - Y) ** 2)
+
+
+def _bce(O, Y, axis, xp):
+    return -xp.sum(Y * xp.log(O) + (1 - Y) * xp.log(1 - O))
+
+
+def _ce(O, Y, axis, xp):
+    return -xp.sum(Y * xp.log(O))
+
+
+def _softmax_ce(O, Y, axis, xp):
+    m = xp.max(O, axis=axis, keepdims=True)
+    logp = O - m - xp.log(xp.sum(xp.exp(O - m), axis=axis, keepdims=True))
+    return -xp.sum(Y * logp)
+
+
+def _hinge(O, Y, axis, xp):
+    correct = xp.sum(O * Y, axis=axis, keepdims=True)
+    return xp.sum(xp.maximum(0, O - correct + 1) * (1 - Y))
+
+
+def _probs(O, Y) -> bool:
+    return bool(np.all(O > 0) and np.all(O <= 1))
+
+
+FAMILIES = [
+    Family("ce", _ce, lambda O, Y: _probs(O, Y) and O.ndim == 2 and np.allclose(O.sum(axis=0), 1) or
+           _probs(O, Y) and O.ndim == 2 and np.allclose(O.sum(axis=1), 1), (("sum", 1.0), ("mean", "1/N"))),
+    Family("bce", _bce, lambda O, Y: bool(np.all(O > 0) and np.all(O < 1)), (("sum", 1.0), ("mean", "1/N"))),
+    Family("mse", _mse, lambda O, Y: True, (("half-sum", 1.0), ("sum", 2.0), ("half-mean", "1/N"), ("mean", "2/N"))),
+    Family("softmax_ce", _softmax_ce, lambda O, Y: O.ndim == 2, (("sum", 1.0), ("mean", "1/N"))),
+    Family("hinge", _hinge, lambda O, Y: O.ndim == 2 and set(np.unique(Y)) <= {0.0, 1.0},
+           (("sum", 1.0), ("mean", "1/N"))),
+]
+
+
+def _script_grads(g: Graph) -> list[tuple[Any, Any]]:
+    """(parameter leaf id, the array the script feeds its optimizer for it — or, when the gradient is
+    written inside the update line, the step itself: then the common factor includes the step size)."""
+    out = []
+    for p in g.params:
+        if p.grad is not None:
+            out.append((p.leaf.id, np.asarray(p.grad.value, dtype=float)))
+        elif p.final.value is not None:
+            step = np.asarray(p.final.value, dtype=float) - np.asarray(p.leaf.value, dtype=float)
+            out.append((p.leaf.id, p.sign * step))  # the S of `P += S` / `P -= S`
+    return out
+
+
+def _score(truth: Truth, grads: list[tuple[Any, Any]]) -> tuple[int, Optional[float]]:
+    """(how many parameters fit one common factor, that factor)."""
+    factors = []
+    for pid, G in grads:
+        T = truth.g0.get(pid)
+        if T is None:
+            continue
+        A, tr = align(G, np.shape(T))
+        if A is None or tr:
+            factors.append(None)
+            continue
+        r = fit(A, np.asarray(T, float), np.asarray(truth.g1.get(pid, T), float))
+        factors.append(r[0] if r is not None and r[1] < 1e-6 else None)
+    good = [f for f in factors if f is not None]
+    if not good:
+        return 0, None
+    vals, counts = np.unique(np.round(np.abs(good), 9), return_counts=True)
+    c = float(vals[np.argmax(counts)])
+    sign = np.sign(sum(np.sign(f) for f in good if abs(abs(f) - c) < 1e-6 * max(c, 1e-300))) or 1.0
+    return int(counts.max()), c * sign
+
+
+def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
+    found = seeds(g)
+    if not found:
+        info = LossInfo(inferred=True, kind="none")
+        info.notes.append("the iteration computes no loss, and chainrule could not find where the backward pass "
+                          "starts (the output minus the targets); only the updates are checked")
+        return info, None
+    axis = 1 if g.layout == "rows" else 0
+    outs = [o for o, _, _ in found]
+    order = [g.by_id[i] for i in sorted(g.ancestors(outs)) if i in g.by_id]
+    targets = [_onehot(o.value, t.value, axis) for o, t, _ in found]
+    params = [p.leaf for p in g.params]
+    grads = _script_grads(g)
+    best = None
+    O0 = np.asarray(outs[0].value, dtype=float)
+    for fam in FAMILIES:
+        if not all(fam.applies(np.asarray(o.value, float), Y) for o, Y in zip(outs, targets)):
+            continue
+
+        def loss_fn(env, xp, fam=fam):
+            return sum(fam.fn(env[o.id], Y, axis, xp) for o, Y in zip(outs, targets))
+        try:
+            with np.errstate(all="ignore"):
+                truth = compute(order, loss_fn, params, g.is_input, fd=False)
+        except Exception:
+            continue
+        n_fit, c = _score(truth, grads)
+        if best is None or n_fit > best[0]:
+            best = (n_fit, c, fam, truth, loss_fn)
+        if grads and n_fit == len(grads):
+            break
+    if best is None or best[0] == 0:
+        return _consistency(g, found, order, params, axis)
+    n_fit, c, fam, truth, loss_fn = best
+    N = _examples(O0, axis) * (len(outs) if np.ndim(O0) < 2 or O0.shape[1 - axis] == 1 else 1)
+    label, scale = _form(fam, abs(c) if c else 1.0, N)
+    info = LossInfo(inferred=True, kind=fam.kind, output=outs, target=[t for _, t, _ in found])
+    info.sign = -1 if c is not None and c < 0 else 1
+    info.formula = formula(g, fam.kind, label, outs[0], found[0][1], len(outs))
+    # scale the oracle's gradients to the chosen form, so that exact lines have factor 1
+    for d in (truth.g0, truth.g1) if truth.g1 is not truth.g0 else (truth.g0,):
+        for k in list(d):
+            d[k] = np.asarray(d[k]) * scale
+    truth.loss *= scale
+    info.notes.append(f"your backward pass is the gradient of {info.formula}; the script never computes "
+                      f"this loss in the analysed iteration")
+    if n_fit < len(grads):
+        info.notes.append(f"(inferred from {n_fit} of the {len(grads)} parameters' gradients; the others "
+                          f"differ — see below)")
+    return info, truth
+
+
+def _form(fam: Family, c: float, N: int) -> tuple[str, float]:
+    """The form (sum/mean, ½) whose gradient is the script's to a factor 1: (label, scale vs the sum form)."""
+    best = None
+    for label, scale in fam.forms:
+        s = (1.0 / N if scale == "1/N" else 2.0 / N if scale == "2/N" else float(scale))
+        err = abs(c / s - 1) if s else np.inf
+        if best is None or err < best[2]:
+            best = (label, s, err)
+    if best[2] > 1e-6:  # no standard form: keep the sum form (lines will show the factor)
+        return fam.forms[0][0], float(fam.forms[0][1]) if not isinstance(fam.forms[0][1], str) else 1.0
+    return best[0], best[1]
+
+
+def formula(g: Graph, kind: str, form: str, O: Node, T: Node, count: int) -> str:
+    o, t = g.label(O), g.label(T)
+    mean = "mean" in form
+    s = "(1/N) Σ" if mean else "Σ"
+    many = f" (summed over the {count} examples of the iteration)" if count > 1 else ""
+    if kind == "mse":
+        half = "½ " if form.startswith("half") else ""
+        return f"L = {half}{s} ({t} − {o})²{many}"
+    if kind == "bce":
+        return f"L = −{s} [{t}·log {o} + (1 − {t})·log(1 − {o})]{many}"
+    if kind == "ce":
+        return f"L = −{s} {t}·log {o}   (cross-entropy of the probabilities {o}){many}"
+    if kind == "softmax_ce":
+        return f"L = −{s} log softmax({o})[{t}]   (softmax cross-entropy of the scores {o}){many}"
+    if kind == "hinge":
+        return f"L = {s} Σ_(k≠{t}) max(0, {o}[k] − {o}[{t}] + 1)   (multiclass SVM){many}"
+    return ""
+
+
+def _consistency(g: Graph, found, order, params, axis) -> tuple[LossInfo, Optional[Truth]]:
+    """No standard loss fits: check the lines against ⟨seed, output⟩ (their mutual consistency)."""
+    outs = [o for o, _, _ in found]
+    seeds_ = []
+    for o, t, s in found:
+        v = s.value if s.op != "getitem" else None
+        if v is None or np.shape(v) != np.shape(o.value):
+            v = None
+        seeds_.append(np.asarray(v, dtype=float) if v is not None else None)
+    if any(v is None for v in seeds_):
+        info = LossInfo(inferred=True, kind="none")
+        info.notes.append("the iteration computes no loss and no standard loss fits the backward pass; only the "
+                          "updates are checked")
+        return info, None
+
+    def loss_fn(env, xp):
+        return sum(xp.sum(env[o.id] * S) for o, S in zip(outs, seeds_))
+    truth = compute(order, loss_fn, params, g.is_input, fd=False)
+    info = LossInfo(inferred=True, kind="consistency", output=outs)
+    seed_name = g.label(found[0][2])
+    info.formula = f"L = ⟨{seed_name}, {g.label(outs[0])}⟩ (the gradient your backward pass starts from)"
+    info.notes.append(f"no standard loss (cross-entropy, squared error, hinge) has this backward pass as its "
+                      f"gradient; chainrule checks only that the lines are consistent with each other, starting "
+                      f"from `{seed_name}` as ∂L/∂{g.label(outs[0])}")
+    return info, truth

@@ -1,0 +1,373 @@
+"""Verdicts: what each backward line holds, whether it is right, each update as an optimizer step, the culprit.
+
+Rules (the lines are judged from the last to the first, since a value's verdict depends on
+what is done with it):
+
+* the array fed to the optimizer for parameter ``P`` must be exactly ∂L/∂P;
+* an exact gradient (c = 1) of any forward quantity is right;
+* a scaled gradient (c ≠ 1) is right while a later line fixes the factor — wrong when the
+  lines that use it carry the factor on (they hold scaled gradients too);
+* a transposed gradient is wrong;
+* a value that is no gradient is an intermediate (a mask, ``dscores = probs``), right while
+  the lines that use it are right; a local derivative computed from forward values only is
+  checked against the activation's true derivative; otherwise, when the lines that use it are
+  wrong, it is suspect — and wrong if putting a true gradient in its place repairs them;
+* an update is right when it is a descent step along the true gradient (for momentum,
+  Nesterov, RMSProp, Adam: the step moves against any small change of the gradient).
+
+The culprit is the earliest wrong line whose inputs are right.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from chainrule.check.record.state import Node
+from chainrule.check.verdict import diagnose as dg
+from chainrule.check.verdict.lines import Line
+from chainrule.check.verdict.match import Candidate, best_match, compare, fit, align
+
+OPTIMIZERS = {"gd": "gradient descent", "momentum": "momentum step", "nesterov": "Nesterov momentum step",
+              "adagrad": "Adagrad step", "rmsprop": "RMSProp step", "adam": "Adam step", "other": "optimizer step"}
+
+
+def _aims(a) -> dict:
+    """What the array fed to each parameter's optimizer, and its earlier versions, must hold.
+
+    ``dW = X.T @ dh`` then ``dW += reg * W``: the first version must be ∂L/∂W − reg·W.  If the final
+    array is off by exactly one of the terms added in place (``dW += reg * W`` twice), that
+    addition is the wrong line and the versions before it are judged without it.
+    """
+    aims = {}
+    for p in a.graph.params:
+        q = a.param_candidate(p)
+        if p.grad is None or q is None:
+            continue
+        aims[p.grad.id] = q
+        chain = []  # (version node, the term it added, already signed as a gradient term)
+        n = p.grad
+        while n.prev is not None and n.op in ("add", "subtract") and len(n.args) >= 2 \
+                and isinstance(n.args[0], Node) and n.args[0].obj == n.obj:
+            other = n.args[1]
+            R = a.values64.get(other.id, other.value) if isinstance(other, Node) else other
+            try:
+                R = np.broadcast_to(np.asarray(R, dtype=float), q.g0.shape)
+            except ValueError:
+                break
+            chain.append((n, (1 if n.op == "add" else -1) * a.sign * R, a.label(other) if isinstance(other, Node)
+                          else repr(other)))
+            n = n.args[0]
+        if not chain:
+            continue
+        final = _signed(a, np.asarray(a.values64.get(p.grad.id, p.grad.value), dtype=float))
+        extra = None
+        if final.shape == q.g0.shape and np.linalg.norm(final - q.g0) > 1e-6 * max(np.linalg.norm(q.g0), 1e-300):
+            E = final - q.g0
+            for k, (v, R, _) in enumerate(chain):
+                if np.linalg.norm(E - R) <= 1e-6 * max(np.linalg.norm(R), 1e-300):
+                    extra = k  # the last such addition (chain runs from the end)
+                    break
+        g0, g1, added = q.g0, q.g1, []
+        for k, (v, R, text) in enumerate(chain):
+            prev = v.args[0]
+            if k == extra:
+                aims[v.id] = Candidate(q.key, q.label, g0, g1, True, True, part=" + ".join(reversed(added)))
+                continue  # this term should not be there: the version before it must already hold g0
+            g0, g1 = g0 - R, g1 - R
+            added.append(text)
+            aims[prev.id] = Candidate(q.key, q.label, g0, g1, True, True, part=" + ".join(reversed(added)))
+    return aims
+
+
+def judge(a) -> None:
+    lines = a.lines
+    aims = _aims(a)
+    for L in lines:
+        if L.kind == "backward" and L.node is not None:
+            L.aim = aims.get(L.node.id)
+            L.match, L.closest = best_match(_signed(a, L.value), a.candidates)
+            if L.aim is not None and (L.match is None or L.match.q is not L.aim):
+                L.closest = compare(_signed(a, L.value), L.aim) or L.closest
+    for L in reversed(lines):
+        if L.kind == "update":
+            continue  # below, once the gradients they are fed are judged
+        elif L.kind == "error":
+            L.verdict, L.ok = "error", False
+            L.message = "raises: " + a.translate(L.node)
+        elif L.kind == "optimizer":
+            L.verdict, L.message = "intermediate", "part of the optimizer step below (state update)"
+        elif L.kind == "alias":
+            _alias(a, L)
+        else:
+            _backward(a, L)
+    _repairs(a)
+    for L in lines:
+        if L.kind == "update":
+            _update(a, L)
+    _culprit(a)
+    _downstream(a)
+
+
+def _signed(a, v):
+    return v if a.sign == 1 or v is None else -np.asarray(v)
+
+
+def _later_exact(L: Line) -> bool:
+    """A later line overwrites this variable with an exact gradient of the same quantity (dscores /= N)."""
+    todo, seen = list(L.consumers), set()
+    while todo:
+        c = todo.pop()
+        if id(c) in seen:
+            continue
+        seen.add(id(c))
+        if c.node is not None and L.node is not None and c.node.obj == L.node.obj:
+            if c.match is not None and L.match is not None and c.match.q is L.match.q and c.match.exact:
+                return True
+            todo.extend(c.consumers)
+    return False
+
+
+def _backward(a, L: Line) -> None:
+    m = L.match
+    if L.node is not None and L.node.error is not None:
+        L.verdict, L.ok, L.message = "error", False, "raises: " + a.translate(L.node)
+        return
+    if m is not None:
+        L.gradient_of, L.rel_error, L.factor = m.q.label, m.rel, m.factor * a.sign
+    eff = dg.no_effect(a, L)
+    if eff:
+        L.verdict, L.ok = "wrong", False
+        diag = dg.activation(a, L, a.acts)
+        L.message = eff + (f"; {diag}" if diag else "")
+        return
+    if L.aim is not None:
+        ma = m if m is not None and m.q is L.aim else compare(_signed(a, L.value), L.aim)
+        if ma is not None and ma.exact:
+            L.match = ma
+            if L.aim.part:
+                L.verdict, L.gradient_of, L.factor = "intermediate", L.aim.label, None
+                L.message = (f"{L.writes} holds the part of {dg.d(L.aim.label)} without {L.aim.part}, which a "
+                             f"later line adds ✓")
+            else:
+                _gradient(a, L)
+        else:
+            L.verdict, L.ok = "wrong", False
+            L.gradient_of = L.aim.label
+            L.closest = ma or L.closest
+        return
+    if m is not None and m.exact:
+        _gradient(a, L)
+    elif m is not None and not m.transposed:
+        cons = L.consumers
+        if _later_exact(L) or (cons and (all(c.ok for c in cons) or not any(c.match for c in cons))):
+            L.verdict = "scaled"
+            short, _ = dg.describe_factor(m.factor * a.sign, a.sizes)
+            what = "a later line" if _later_exact(L) else "the lines that use it"
+            L.message = (f"{L.writes} = {short} {dg.d(m.q.label)} (not yet the gradient: {what} "
+                         f"{'divides' if abs(m.factor) > 1 else 'rescales'} it)")
+        else:
+            L.verdict, L.ok = "wrong", False
+    elif m is not None:
+        L.verdict, L.ok = "wrong", False
+    else:
+        cons = L.consumers
+        forward_only = not any(i.kind == "backward" for i in L.inputs)
+        if forward_only and dg.local_derivative(a, L, a.acts) and not all(c.ok for c in cons):
+            L.verdict, L.ok = "wrong", False
+        elif not cons or all(c.ok for c in cons):
+            L.verdict = "intermediate"
+            L.message = _intermediate_text(a, L)
+        elif forward_only:
+            L.verdict = "intermediate"
+            L.message = _intermediate_text(a, L)
+        else:
+            L.verdict, L.ok, L.suspect = "wrong", False, True
+
+
+def _gradient(a, L: Line) -> None:
+    L.verdict, L.factor = "gradient", 1.0
+    q = L.match.q if L.match is not None else L.aim
+    L.gradient_of = q.label
+    conv = " (your sign convention: the negative gradient)" if a.sign == -1 else ""
+    L.message = f"{L.writes} = {'−' if a.sign == -1 else ''}{dg.d(q.label)} ✓{conv}"
+
+
+def _intermediate_text(a, L: Line) -> str:
+    if isinstance(L.value, np.ndarray) and L.node is not None and L.node.value is not None \
+            and L.node.value.dtype == bool:
+        return f"{L.writes} is a mask (not a gradient)"
+    for act in a.acts:
+        if L.value is not None and np.shape(L.value) == np.shape(act.D) and \
+                dg._holds(L.value, act.D, exact_factor=True) is not None:
+            return (f"{L.writes} is the {act.kind}'s local derivative d{a.label(act.A)}/d{a.label(act.Z)} "
+                    f"(not a gradient yet) ✓")
+    if L.closest is not None and L.closest.q.is_param:
+        miss = dg.regularisation(a, L, L.closest.q, a.value_of_candidate(L.closest.q))
+        if miss and "lacks" in miss:
+            P_ = L.closest.q.label
+            return (f"{L.writes} holds the data-loss part of {dg.d(P_)}; the regularisation term "
+                    f"(λ·{P_}, from l2.backward) is still to be added")
+    return f"{L.writes} holds an intermediate value, not yet a gradient"
+
+
+def _alias(a, L: Line) -> None:
+    src = L.note
+    L.verdict = "intermediate"
+    later = any(n.prev is not None and n.obj == L.node.obj for n in a.graph.nodes if n.id > L.node.id)
+    L.message = (f"{L.writes} holds {src} (not a gradient yet). It is the *same array* as {src}, not a copy"
+                 + (f": the next in-place edits change {src} too (use `{src}.copy()` to keep it)" if later else ""))
+
+
+def _wrong_text(a, L: Line) -> str:
+    parts = []
+    order = dg.update_order(a, L)
+    if order:
+        parts.append(order)
+    target = L.aim
+    m = L.match if L.match is not None else L.closest
+    if not parts and target is not None and m is not None and m.q is target and not m.transposed and m.rel < 1e-6:
+        parts.append(dg.factor_text(a, L, m.factor * a.sign, target.label))
+    if not parts and target is None and L.match is not None and not L.match.transposed:
+        parts.append(dg.factor_text(a, L, L.match.factor * a.sign, L.match.q.label))
+    if not parts and m is not None and m.transposed and m.rel < 1e-6:
+        q = m.q
+        parts.append(f"{L.writes} holds the transpose of {dg.d(q.label)} (shape {tuple(np.shape(L.value))}, "
+                     f"but {q.label} has shape {tuple(q.g0.shape)}): swap the operands and transpose them")
+    for fn in (lambda: dg.regularisation(a, L, target, a.value_of_candidate(target)) if target else None,
+               lambda: dg.activation(a, L, a.acts),
+               lambda: dg.local_derivative(a, L, a.acts),
+               lambda: dg.counterfactual(a, L, a.acts, target)):
+        if not parts:
+            t = fn()
+            if t:
+                parts.append(t)
+    if parts and target is not None and target.label not in parts[-1] and not target.part:
+        parts.append(f"{L.writes} should be {dg.d(target.label)}")
+    if not parts:
+        if target is not None:
+            V, tr = align(np.asarray(L.value, dtype=float), target.g0.shape) if isinstance(L.value, np.ndarray) \
+                else (None, False)
+            if V is None:
+                parts.append(f"{L.writes} has shape {tuple(np.shape(L.value))} but {target.label} has "
+                             f"shape {tuple(target.g0.shape)}")
+            else:
+                r = float(np.linalg.norm(_signed(a, V) - target.g0) / max(np.linalg.norm(target.g0), 1e-300))
+                parts.append(f"{L.writes} should be {dg.d(target.label)} but differs from it (relative error {r:.2g})")
+                L.rel_error = r
+        elif L.closest is not None:
+            parts.append(f"{L.writes} matches no gradient; closest is {dg.d(L.closest.q.label)} "
+                         f"(relative error {L.closest.rel:.2g})")
+        else:
+            parts.append(f"{L.writes} (shape {tuple(np.shape(L.value))}) matches no gradient of the loss")
+    return "; ".join(parts) + "."
+
+
+def _update(a, L: Line) -> None:
+    p = L.param
+    L.gradient_of = p.name
+    before = a.values64.get(p.leaf.id, p.leaf.value)
+    after = a.values64.get(p.final.id, p.final.value)
+    true = a.param_candidate(p)
+    if after is None or before is None or np.shape(after) != np.shape(before):
+        L.verdict, L.ok, L.message = "wrong", False, "could not follow this update"
+        return
+    delta = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
+    gline = next((G for G in a.lines if p.grad is not None and G.node is p.grad), None)
+    gname = gline.writes if gline is not None else (a.label(p.grad) if p.grad is not None else "")
+    slope = a.step_slope(p)  # <0: moves against the gradient it is fed
+    kind = OPTIMIZERS.get(p.optimizer, "optimizer step")
+    if p.grad is None:  # the gradient is written inside the update
+        m = compare(-delta, true) if true is not None else None
+        if m is not None and m.rel < 1e-6 and m.factor > 0 and not m.transposed:
+            L.verdict, L.factor = "update", m.factor
+            L.message = f"{p.name} ← {p.name} − {m.factor:g}·{dg.d(p.name)} ({kind}; the gradient is computed in this line) ✓"
+        else:
+            L.verdict, L.ok = "wrong", False
+            L.message = _inline_wrong(a, L, delta, true, m)
+        return
+    if slope is None:
+        L.verdict, L.ok, L.message = "wrong", False, f"this update does not move {p.name} along {gname}"
+        return
+    if slope * a.sign > 0:
+        fix = L.code.split("#")[0].strip()
+        fix = fix.replace("+=", "-=", 1) if "+=" in fix else fix.replace("-= -", "-= ", 1) if "-= -" in fix \
+            else fix.replace(" + ", " - ", 1) if " + " in fix else f"{p.name} -= step_size * {gname}"
+        L.verdict, L.ok = "wrong", False
+        L.message = (f"wrong sign: this adds +{abs(slope):g}·{gname}, a step *up* the loss (gradient "
+                     f"ascent); write `{fix}`")
+        return
+    L.factor = abs(slope)
+    if gline is not None and not gline.ok:
+        L.verdict, L.ok = "wrong", False
+        L.message = (f"a descent step along {gname}, but {gname} is not {dg.d(p.name)}, so this update is "
+                     f"wrong too")
+        return
+    L.verdict = "update"
+    if p.optimizer == "gd":
+        L.message = f"{p.name} ← {p.name} − {abs(slope):g}·{dg.d(p.name)} (gradient descent) ✓"
+    else:
+        L.message = f"{p.name}: {kind} along {dg.d(p.name)} ({gname}), downhill ✓"
+
+
+def _inline_wrong(a, L: Line, delta, true: Optional[Candidate], m) -> str:
+    p = L.param
+    if m is not None and m.rel < 1e-6 and not m.transposed and m.factor < 0:
+        return (f"wrong sign: this moves {p.name} along +{dg.d(p.name)}, a step *up* the loss (gradient ascent)")
+    return f"this update does not move {p.name} against {dg.d(p.name)}"
+
+
+def _repairs(a) -> None:
+    """A suspect intermediate is wrong only if a true gradient in its place repairs a line that uses it."""
+    for S in a.lines:
+        if not S.suspect or S.value is None:
+            continue
+        repaired = False
+        for C in S.consumers:
+            if C.ok or C.node is None:
+                continue
+            for q in a.candidates:
+                if q.g0.size != np.size(S.value):
+                    continue
+                A, tr = align(q.g0, np.shape(S.value))
+                if A is None:
+                    continue
+                new = dg.what_if(a, C, {S.node.id: A})
+                if new is None:
+                    continue
+                goal = C.aim
+                targets = [goal] if goal is not None else [x for x in a.candidates if x.g0.size == np.size(new)]
+                if any(dg._holds(new, t.g0) is not None for t in targets if t is not None):
+                    repaired = True
+                    break
+            if repaired:
+                break
+        if not repaired:
+            S.ok, S.suspect, S.verdict = True, False, "intermediate"
+            S.message = _intermediate_text(a, S)
+
+
+def _culprit(a) -> None:
+    a.culprit = None
+    bad = [L for L in a.lines if not L.ok]
+    for L in bad:
+        if all(i.ok for i in L.inputs):
+            a.culprit = L
+            break
+    if a.culprit is None and bad:
+        a.culprit = bad[0]
+    for L in bad:
+        if not L.message:
+            L.message = _wrong_text(a, L)
+
+
+def _downstream(a) -> None:
+    """Lines computed from a wrong value say so."""
+    for L in a.lines:
+        if L.ok or L is a.culprit:
+            continue
+        wrong_in = [i for i in L.inputs if not i.ok]
+        if wrong_in and "computed from" not in L.message and L.kind != "update":
+            src = wrong_in[0]
+            L.message = f"computed from the wrong {src.writes} ({a.place(src)}): " + L.message
