@@ -24,8 +24,8 @@ def check_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0)
 
 def explain_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0):
     """The learner's own script as a :class:`chainrule.report.Report` for the explain renderers."""
-    from chainrule.check.analyse import analyse
-    from chainrule.check.explain import build_report
+    from chainrule.check.analysis import analyse
+    from chainrule.check.narrate.report import build_report
 
     return build_report(analyse(str(path), iteration=iteration, seed=seed, timeout=timeout))
 

@@ -82,7 +82,7 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
             frontier.append(n)
     grads = _distinct(frontier)
     grad = grads[0] if len(grads) == 1 else None
-    if grad is not None and not _fits(grad, leaf):
+    if grad is not None and op.error is None and not _fits(grad, leaf):
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
     p = Param("", leaf, u, step, sign, grad, state, region=region)
     p.optimizer = _name(p, region, state)

@@ -306,6 +306,7 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
         for k in list(d):
             d[k] = np.asarray(d[k]) * scale
     truth.loss *= scale
+    truth.scale = scale
     info.notes.append(f"your backward pass is the gradient of {info.formula}; the script never computes "
                       f"this loss in the analysed iteration")
     if n_fit < len(grads):

@@ -56,6 +56,9 @@ class Truth:
     mismatch: list[tuple[Node, float]] = field(default_factory=list)  # replay != record
     fd_error: Optional[float] = None
     seconds: float = 0.0
+    order: list = field(default_factory=list)  # the forward nodes replayed
+    loss_of: Any = None  # loss(env, xp) -> scalar
+    scale: float = 1.0  # the gradients above are scale × those of loss_of (an inferred loss's form)
 
     def grad(self, n: Node, side: int = 0) -> Any:
         g = (self.g0 if side == 0 else self.g1).get(n.id)
@@ -114,7 +117,7 @@ def compute(order: list[Node], loss, params: list[Node], is_input, fd: bool = Tr
     _VALUES.clear()
     loss_value = float(onp.sum(values.pop("loss", onp.nan)))
     values.update(zip(pids, pvals))
-    truth = Truth(loss_value, values, g0, g1, kinks)
+    truth = Truth(loss_value, values, g0, g1, kinks, order=order, loss_of=loss_of)
     truth.mismatch = _check_values(order, values, is_input)
     if fd and params:
         truth.fd_error = _finite_differences(order, loss_of, pids, pvals, g0, g1, is_input, seed)
