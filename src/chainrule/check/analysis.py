@@ -216,7 +216,18 @@ def _candidates(g: Graph, truth: Truth) -> list[Candidate]:
         g1 = truth.g1.get(n.id, g0)
         out.append(Candidate(n.id, g.label(n), np.asarray(g0, float), np.asarray(g1, float), False,
                              n.id in g.names))
-    return out
+    return _dedupe(out)
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    """``X @ W`` and ``X @ W + b`` share one gradient array: compare with it once, under the better name."""
+    best: dict[int, Candidate] = {}
+    rank = lambda q: (q.is_param, q.named, len(q.label))  # noqa: E731
+    for q in cands:
+        k = id(q.g0)
+        if k not in best or rank(q) > rank(best[k]):
+            best[k] = q
+    return [q for q in cands if best[id(q.g0)] is q]
 
 
 def _sizes(g: Graph) -> dict[str, int]:
