@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from chainrule.check.narrate.result import CheckResult
 
+ENGINE_VERSION = 2  # 1: statements matched by their text; 2: the script's execution recorded
+
 
 def check_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> CheckResult:
     """Run the script up to the end of iteration ``iteration`` of its training loop and judge every backward line."""
@@ -30,4 +32,4 @@ def explain_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.
     return build_report(analyse(str(path), iteration=iteration, seed=seed, timeout=timeout))
 
 
-__all__ = ["CheckResult", "check_script", "explain_script"]
+__all__ = ["CheckResult", "ENGINE_VERSION", "check_script", "explain_script"]

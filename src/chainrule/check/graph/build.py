@@ -25,6 +25,8 @@ from chainrule.check.record.state import Node
 from chainrule.check.record.traced import Traced
 
 MATMULS = ("matmul", "dot")
+REDUCTIONS = ("sum", "mean", "add.reduce", "dot", "matmul", "linalg.norm", "average", "nansum", "nanmean", "max",
+              "amax", "maximum.reduce", "prod", "einsum", "vdot", "inner")
 
 
 @dataclass
@@ -74,6 +76,23 @@ class Graph:
         while stack:
             n = stack.pop()
             if n.id in out or n.id < self.lo or (stop and n.id in stop):
+                continue
+            out.add(n.id)
+            stack.extend(n.inputs())
+            if n.prev is not None and n.prev.id >= self.lo:
+                stack.append(n.prev)
+        return out
+
+    def float_ancestors(self, roots) -> set[int]:
+        """Like :meth:`ancestors`, through float values only: what a value is differentiably computed from."""
+        out: set[int] = set()
+        stack = list(roots)
+        while stack:
+            n = stack.pop()
+            if n.id in out or n.id < self.lo:
+                continue
+            v = n.value
+            if not (isinstance(v, np.ndarray) and v.dtype.kind in "fc"):
                 continue
             out.add(n.id)
             stack.extend(n.inputs())
@@ -144,7 +163,10 @@ def _moved(g: Graph) -> set[int]:
 def _params(g: Graph) -> None:
     ups = g.run.tracer.updates
     param_objs = {u.param.obj for u in ups}
-    g.state_objs = _moved(g) - param_objs
+    shapes = {tuple(np.shape(u.param.value)) for u in ups}
+    shape_of = {n.obj: tuple(np.shape(n.value)) for n in g.nodes if g.is_input(n) and n.value is not None}
+    # optimizer state has its parameter's shape (a velocity, a cache): not the data shuffled in place
+    g.state_objs = {o for o in _moved(g) - param_objs if shape_of.get(o) in shapes}
     last: dict[int, object] = {}
     for u in ups:  # one parameter updated twice (weight decay, then the step): keep the last step
         last[u.param.obj] = u
@@ -175,16 +197,19 @@ def find_loss(g: Graph) -> Optional[Node]:
     """The iteration's loss (see the module docstring), or None."""
     params = {p.leaf.obj for p in g.params}
     after = {p.update.op.id for p in g.params} | {p.final.id for p in g.params}
+    steps = g.ancestors([p.step for p in g.params])  # Adam's caches are single numbers too
     best, key = None, None
     for n in g.nodes:
         v = n.value
         if n.is_leaf or n.id in g.needed or n.id in g.optimizer or not isinstance(v, np.ndarray):
             continue
-        if v.size != 1 or v.dtype.kind != "f":
+        if v.size != 1 or v.dtype.kind != "f" or n.id in steps:
             continue
-        anc = g.ancestors([n])
-        if anc & after:
+        if g.ancestors([n]) & after:
             continue  # computed from updated parameters: the next iteration's loss
+        anc = g.float_ancestors([n])  # an accuracy depends on the parameters only through comparisons
+        if not _reduced(n):
+            continue  # a loss sums or averages over the examples (not `dvalues[0]`)
         objs = {g.by_id[i].obj for i in anc if i in g.by_id}
         np_ = len(objs & params)
         if np_ == 0:
@@ -195,6 +220,21 @@ def find_loss(g: Graph) -> Optional[Node]:
     if best is not None and key is not None and key[0] == 0 and g.params:
         return None  # shares nothing with the backward pass: not the loss it differentiates
     return best
+
+
+def _reduced(n: Node) -> bool:
+    """Is single number ``n`` a sum/mean/... of an array (through scalar arithmetic)?"""
+    stack, seen = [n], set()
+    while stack:
+        m = stack.pop()
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        ins = m.inputs()
+        if m.op in REDUCTIONS and any(np.size(x.value) > 1 for x in ins):
+            return True
+        stack.extend(x for x in ins if np.size(x.value) == 1)
+    return False
 
 
 def _layout(g: Graph) -> None:

@@ -82,11 +82,101 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
             frontier.append(n)
     grads = _distinct(frontier)
     grad = grads[0] if len(grads) == 1 else None
+    if grad is None and len(grads) > 1:
+        grad = _dominator(step, lo, _exe(op), leaf)  # Adam's m̂ and v̂ both come from dW
+    if grad is not None:
+        grad = _empty_state(grad, lo)
     if grad is not None and op.error is None and not _fits(grad, leaf):
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
+    if grad is not None:  # the optimizer = what the step is made of, beyond the gradient it is fed
+        region |= _anc(step, lo) - _anc(grad, lo) - {grad.id}
     p = Param("", leaf, u, step, sign, grad, state, region=region)
     p.optimizer = _name(p, region, state)
     return p
+
+
+def _anc(n: Node, lo: int) -> set[int]:
+    out: set[int] = set()
+    stack = [n]
+    while stack:
+        m = stack.pop()
+        if m.id in out or m.id < lo or m.is_leaf:
+            continue
+        out.add(m.id)
+        stack.extend(m.inputs())
+        if m.prev is not None:
+            stack.append(m.prev)
+    return out
+
+
+def _dominator(step: Node, lo: int, update_exe, leaf: Node) -> Optional[Node]:
+    """The latest array every path to the step goes through (outside the update line), of the parameter's shape."""
+    anc: list[Node] = []
+    seen: set[int] = set()
+    stack = [step]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen or n.id < lo or n.is_leaf:
+            continue
+        seen.add(id(n))
+        anc.append(n)
+        stack.extend(n.inputs())
+    for d in sorted(anc, key=lambda n: -n.id):
+        if d is step or _exe(d) == update_exe or not _fits(d, leaf):
+            continue
+        if _dominates(d, step, lo):
+            return d
+    return None
+
+
+def _dominates(d: Node, step: Node, lo: int) -> bool:
+    """Does every path from an array of before the iteration to ``step`` pass through ``d``?"""
+    stack, seen = [step], set()
+    while stack:
+        n = stack.pop()
+        if n is d or id(n) in seen:
+            continue
+        seen.add(id(n))
+        if n.id < lo or n.is_leaf:
+            if n.value is not None and np.size(n.value) > 1 and n.op != "const":
+                return False  # reached an input array (a parameter, the data) around d
+            continue
+        stack.extend(n.inputs())
+    return True
+
+
+def _empty_state(g: Node, lo: int) -> Node:
+    """``v = mu * v - lr * dW`` with a fresh zero ``v`` (the first iteration of momentum): the gradient is dW."""
+    n = g
+    changed = False
+    while n.op in ("add", "subtract") and len(n.args) == 2:
+        zero = [x for x in n.args if isinstance(x, Node) and _fresh_zero(x, lo)]
+        rest = [x for x in n.args if isinstance(x, Node) and x not in zero]
+        if len(zero) != 1 or len(rest) != 1:
+            break
+        n, changed = rest[0], True
+        while n.op in ("multiply", "divide", "negative") and changed:
+            arrays = [x for x in n.args if isinstance(x, Node) and np.size(x.value) > 1]
+            if len(arrays) != 1:
+                break
+            n = arrays[0]
+    return n if changed else g
+
+
+def _fresh_zero(x: Node, lo: int) -> bool:
+    """A value that is all zeros and made from optimizer state created in this iteration (zeros_like)."""
+    if x.value is None or np.any(x.value):
+        return False
+    stack, seen = [x], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if n.op == "const" and n.kwargs.get("made_by") in ("zeros", "zeros_like", "full", "full_like", "empty_like"):
+            return True
+        stack.extend(m for m in n.inputs() if m.id >= lo or m.op == "const")
+    return False
 
 
 def _fits(g: Node, p: Node) -> bool:

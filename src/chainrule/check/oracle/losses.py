@@ -296,11 +296,29 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
     if best is None or best[0] == 0:
         return _consistency(g, found, order, params, axis)
     n_fit, c, fam, truth, loss_fn = best
+    reg = None
+    if n_fit < len(grads) and c:
+        reg = _l2(g, truth, grads, c)
+        if reg is not None:
+            lam, pids = reg
+
+            def loss_fn(env, xp, base=loss_fn, lam=lam, pids=pids, c=c):
+                return base(env, xp) + sum(lam / (2 * c) * xp.sum(env[i] ** 2) for i in pids)
+            with np.errstate(all="ignore"):
+                t2 = compute(order, loss_fn, params, g.is_input, fd=False)
+            n2, c2 = _score(t2, grads)
+            if n2 > n_fit:
+                n_fit, c, truth = n2, c2, t2
+            else:
+                reg = None
     N = _examples(O0, axis) * (len(outs) if np.ndim(O0) < 2 or O0.shape[1 - axis] == 1 else 1)
     label, scale = _form(fam, abs(c) if c else 1.0, N)
     info = LossInfo(inferred=True, kind=fam.kind, output=outs, target=[t for _, t, _ in found])
     info.sign = -1 if c is not None and c < 0 else 1
     info.formula = formula(g, fam.kind, label, outs[0], found[0][1], len(outs))
+    if reg is not None:
+        names = [p.name for p in g.params if p.leaf.id in reg[1]]
+        info.formula += f" + ½·{reg[0] / abs(c) * (scale if scale else 1):g}·Σ ({' + '.join(n + '²' for n in names)})"
     # scale the oracle's gradients to the chosen form, so that exact lines have factor 1
     for d in (truth.g0, truth.g1) if truth.g1 is not truth.g0 else (truth.g0,):
         for k in list(d):
@@ -313,6 +331,31 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
         info.notes.append(f"(inferred from {n_fit} of the {len(grads)} parameters' gradients; the others "
                           f"differ — see below)")
     return info, truth
+
+
+def _l2(g: Graph, truth: Truth, grads, c: float):
+    """(λ, parameter ids) when the gradients that do not fit are c·∂L/∂P + λ·P for one λ (L2 regularisation)."""
+    lams, pids = [], []
+    for pid, G in grads:
+        T = truth.g0.get(pid)
+        P = next((p.leaf.value for p in g.params if p.leaf.id == pid), None)
+        if T is None or P is None or np.size(G) != np.size(T):
+            return None
+        R = np.asarray(G, float).reshape(np.shape(T)) - c * np.asarray(T, float)
+        if np.linalg.norm(R) <= 1e-6 * max(np.linalg.norm(G), 1e-300):
+            continue
+        P = np.asarray(P, float)
+        pp = float(np.sum(P * P))
+        if pp == 0:
+            return None
+        lam = float(np.sum(R * P)) / pp
+        if np.linalg.norm(R - lam * P) > 1e-6 * np.linalg.norm(R) or lam <= 0:
+            return None
+        lams.append(lam)
+        pids.append(pid)
+    if not lams or max(lams) - min(lams) > 1e-6 * max(lams):
+        return None
+    return lams[0], pids
 
 
 def _form(fam: Family, c: float, N: int) -> tuple[str, float]:

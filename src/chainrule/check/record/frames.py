@@ -52,10 +52,16 @@ def _wrappable(v: Any) -> bool:
 
 
 def scan(frame: types.FrameType, is_user: Callable[[str], bool], wrap: bool = True,
-         scalars: frozenset = frozenset()) -> Scan:
-    """Arrays and numbers reachable from ``frame`` (see the module docstring)."""
+         scalars: frozenset = frozenset(), later: frozenset = frozenset()) -> Scan:
+    """Arrays and numbers reachable from ``frame`` (see the module docstring).
+
+    ``later``: local names walked last (loop variables: ``layer`` is also ``self.layers[2]``, and the
+    stable name is the better one).  An object reached twice gives its arrays both paths.
+    """
     out = Scan()
     seen: set[int] = set()
+    first_path: dict[int, str] = {}
+    aliases: list[tuple[str, str]] = []
     module_frame = frame.f_code.co_name == "<module>"
     local = frame.f_globals if module_frame else frame.f_locals
     changed: dict[str, Any] = {}
@@ -74,6 +80,8 @@ def scan(frame: types.FrameType, is_user: Callable[[str], bool], wrap: bool = Tr
     root(local, True)
     if not module_frame:
         root(frame.f_globals, False)
+    if later:
+        queue.sort(key=lambda item: item[1] in later)
     i = 0
     while i < len(queue):
         v, path, depth, setter = queue[i]
@@ -95,10 +103,16 @@ def scan(frame: types.FrameType, is_user: Callable[[str], bool], wrap: bool = Tr
                 setter(v)
             out.arrays.setdefault(path, v)
             continue
-        if depth >= MAX_DEPTH or id(v) in seen or isinstance(v, (str, bytes, types.ModuleType, type,
-                                                                 types.FunctionType, types.MethodType)):
+        if isinstance(v, (str, bytes, types.ModuleType, type, types.FunctionType, types.MethodType)):
+            continue
+        if id(v) in seen:
+            if id(v) in first_path and first_path[id(v)] != path:
+                aliases.append((path, first_path[id(v)]))
+            continue
+        if depth >= MAX_DEPTH:
             continue
         seen.add(id(v))
+        first_path[id(v)] = path
         if isinstance(v, dict) and len(v) <= MAX_ITEMS:
             for k, x in list(v.items()):
                 if isinstance(k, (str, int)) and not isinstance(k, bool):
@@ -116,6 +130,10 @@ def scan(frame: types.FrameType, is_user: Callable[[str], bool], wrap: bool = Tr
                     queue.append((x, f"{path}.{k}", depth + 1, (lambda val, k=k, o=v: _setattr(o, k, val))))
     if changed and not module_frame:
         write_locals(frame, changed)
+    for new, old in aliases:  # self.layers[2] is also `layer`: its arrays under both names
+        for p, a in list(out.arrays.items()):
+            if p.startswith(old) and p[len(old):len(old) + 1] in (".", "["):
+                out.arrays.setdefault(new + p[len(old):], a)
     return out
 
 

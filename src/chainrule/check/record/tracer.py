@@ -26,6 +26,8 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import numpy as np
+
 from chainrule.check.record.files import FileInfo, Loop, UserFiles
 from chainrule.check.record.frames import Scan, scan
 from chainrule.check.record.state import REC, Node, Site, StopScript
@@ -195,13 +197,13 @@ class Tracer:
                 REC.reset()
                 self.bindings, self.executed = [], []
             REC.recording = True
-            ls.scan = scan(frame, self.files.is_user)
+            ls.scan = scan(frame, self.files.is_user, later=self._loop_vars(ls))
         elif self.mode == SKIP and ls is self.train and ls.count == self.N:
             REC.reset()
             self.bindings, self.executed = [], []
             REC.recording = True
             self.mode = ANALYSE
-            ls.scan = scan(frame, self.files.is_user, scalars=self.scalars)
+            ls.scan = scan(frame, self.files.is_user, scalars=self.scalars, later=self._loop_vars(ls))
             ls.start = REC.clock
             self.start_scan, self.window = ls.scan, (ls.start, 0)
 
@@ -265,9 +267,7 @@ class Tracer:
         """Keep the in-place updates; keep a rebinding if the slot that held the parameter holds its update now."""
         if not ls.candidates:
             return False
-        end = scan(frame, self.files.is_user, wrap=False)
-        if ls is self.train or self.mode == SEARCH:
-            self.end_scan = end
+        end = scan(frame, self.files.is_user, wrap=False, later=self._loop_vars(ls))
         start_paths = ls.scan.oid_paths() if ls.scan else {}
         by_path_start = {p: a._cr_oid for p, a in (ls.scan.arrays.items() if ls.scan else ()) if isinstance(a, Traced)}
         ok = False
@@ -285,7 +285,22 @@ class Tracer:
                     u.confirmed, u.path, u.final = True, p, n
                     ok = True
                     break
+        if ok:
+            self.end_scan = end  # the training loop's: names and slots at the end of its iteration
         return ok
+
+    def _loop_vars(self, ls: LoopState) -> frozenset:
+        """Names bound by the for-loops of the loop's file (``for layer in self.layers``)."""
+        hit = getattr(ls.frame, "_loop_vars", None)
+        if hit is None:
+            names = set()
+            for loop in ls.frame.info.loops.values():
+                t = getattr(loop.node, "target", None)
+                if t is not None:
+                    names |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+            hit = frozenset(names)
+            ls.frame._loop_vars = hit  # type: ignore[attr-defined]
+        return hit
 
     # ------------------------------------------------------------------ updates
     def active(self) -> list[LoopState]:
@@ -318,7 +333,15 @@ class Tracer:
             pairs.append((a, b))
             if node.op == "add":
                 pairs.append((b, a))
+            # weight decay: (1 - eta * lmbda) * w - eta * nw
+            for x, y in ((a, b),) + (((b, a),) if node.op == "add" else ()):
+                if isinstance(x, Node) and x.op == "multiply" and len(x.args) == 2:
+                    inner = [z for z in x.args if isinstance(z, Node) and np.size(z.value) > 1]
+                    if len(inner) == 1 and all(not isinstance(z, Node) or np.size(z.value) == 1 for z in x.args
+                                               if z is not inner[0]):
+                        pairs.append((inner[0], y))
         loops = [self.train] if self.mode == ANALYSE else self.active()
+        pairs = [(_origin(P), G) for P, G in pairs]
         for P, G in pairs:
             if not isinstance(P, Node) or not isinstance(G, Node) or P.value is None:
                 continue
@@ -419,6 +442,14 @@ def _as_load(node: ast.expr) -> ast.expr:
         if hasattr(m, "ctx"):
             m.ctx = ast.Load()
     return n
+
+
+def _origin(P):
+    """``W1 = copy.deepcopy(parameters["W1"])`` then ``W1 - lr * dW1``: the update is of the original."""
+    while isinstance(P, Node) and P.op in ("copy", "array", "astype") and P.args and isinstance(P.args[0], Node) \
+            and P.prev is None and P.args[0].value is not None and np.shape(P.args[0].value) == np.shape(P.value):
+        P = P.args[0]
+    return P
 
 
 def _depends(g: Node, obj: int, start: int) -> bool:

@@ -174,7 +174,7 @@ def _backward(a, L: Line) -> None:
     else:
         cons = L.consumers
         forward_only = not any(i.kind == "backward" for i in L.inputs)
-        if forward_only and dg.local_derivative(a, L, a.acts) and not all(c.ok for c in cons):
+        if forward_only and _is_factor(L) and dg.local_derivative(a, L, a.acts) and not all(c.ok for c in cons):
             L.verdict, L.ok = "wrong", False
         elif not cons or all(c.ok for c in cons):
             L.verdict = "intermediate"
@@ -184,6 +184,17 @@ def _backward(a, L: Line) -> None:
             L.message = _intermediate_text(a, L)
         else:
             L.verdict, L.ok, L.suspect = "wrong", False, True
+
+
+def _is_factor(L: Line) -> bool:
+    """Is the value multiplied into a backward value (``delta * sigmoid_prime(z)``)?"""
+    for c in L.consumers:
+        for n in c.nodes:
+            if n.op == "multiply" and any(x is L.node for x in n.args) and \
+                    any(isinstance(x, Node) and x is not L.node and x not in c.nodes or x in c.nodes and x is not L.node
+                        for x in n.args if isinstance(x, Node)):
+                return True
+    return False
 
 
 def _gradient(a, L: Line) -> None:

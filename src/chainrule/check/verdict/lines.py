@@ -146,8 +146,10 @@ def _aliases(g: Graph, binds: dict, exes: dict) -> list[Line]:
         if b is None or not b.targets:
             continue
         text, node = b.targets[0]
-        if node.id not in g.needed and not any(node.id in {m.id for m in c.inputs()} for c in _users(g, node)):
-            continue
+        later_edit = any(n.prev is not None and n.obj == node.obj and n.id > node.id and n.id in g.backward
+                         for n in g.nodes)
+        if node.id not in g.backward and not later_edit:
+            continue  # `self.inputs = inputs`: a name for a forward value, not a step of the backward pass
         L = Line(file, lineno, execution, call, info.statement_text(lineno), text, node, [], "alias")
         L.note = info.source(st.value)
         out.append(L)

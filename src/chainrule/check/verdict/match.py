@@ -83,6 +83,14 @@ def fit(V: np.ndarray, G0: np.ndarray, G1: np.ndarray,
     nv = float(np.sqrt(np.dot(V.ravel(), V.ravel())))
     if not np.isfinite(nv):
         return None
+    if diff is not None:  # ties: first try the exact gradient itself (any subgradient in [G0, G1] is right)
+        lo, hi = np.minimum(G0, G1), np.maximum(G0, G1)
+        out1 = np.clip(V, lo, hi) - V
+        r1 = float(np.sqrt(np.dot(out1.ravel(), out1.ravel()))) / max(nv, TINY)
+        if r1 < TOL:
+            at0 = np.abs(V[diff] - G0[diff]) <= 1e-6 * (np.abs(G0[diff]).max() + TINY)
+            at1 = np.abs(V[diff] - G1[diff]) <= 1e-6 * (np.abs(G1[diff]).max() + TINY)
+            return 1.0, r1, "0" if at0.all() else "1" if at1.all() else "mixed"
     if gg < TINY and diff is not None:  # only kink entries carry gradient
         g = (G0 + G1)[diff].ravel() / 2
         v = V[diff].ravel()
