@@ -115,26 +115,37 @@ def no_loss(script, g, info) -> None:
                          f"are part of the script's data. {SUPPORTED}.")
 
 
+UPDATE_WORDS = ("update", "step", "train", "backward", "backprop", "fit", "sgd", "optimi", "descent", "learn")
+
+
 def _looks_like_training(run: Run) -> bool:
-    """A crash in a loop before any update: is that loop the training loop? (it updates something like `W -= ...`)"""
-    tr = run.tracer
-    if run.error_where is None:
+    """A crash in a loop before any update: is one of the loops it happened in the training loop?
+
+    The loops around every frame of the traceback are read: one that updates something
+    (``W -= ...``, ``W = W - ...``) or calls something named like training (``update``, ``backprop``,
+    ``train``, ``step`` ...) counts.
+    """
+    import traceback
+
+    if run.error is None:
         return False
-    f, ln = run.error_where
-    for info in run.files._info.values():
-        if info.tree is None:
+    for fs in traceback.extract_tb(run.error.__traceback__):
+        if not run.files.is_user(fs.filename):
             continue
+        info = run.files.info(fs.filename)
         for loop in info.loops.values():
-            inside = info.path == f and loop.header <= ln <= loop.end
-            if not inside and info.path != run.files.main.path:
+            if not loop.header <= (fs.lineno or 0) <= loop.end:
                 continue
-            body = ast.Module(loop.node.body, [])
-            for n in ast.walk(body):
-                if isinstance(n, ast.AugAssign) and isinstance(n.op, (ast.Add, ast.Sub)) and inside:
+            for n in ast.walk(ast.Module(loop.node.body, [])):
+                if isinstance(n, ast.AugAssign) and isinstance(n.op, (ast.Add, ast.Sub)):
                     return True
-                if isinstance(n, ast.Call) and isinstance(n.func, (ast.Name, ast.Attribute)) and inside:
-                    fname = n.func.id if isinstance(n.func, ast.Name) else n.func.attr
-                    if any(k in fname.lower() for k in ("update", "step", "train", "backward", "backprop")):
+                if isinstance(n, ast.Assign) and isinstance(n.value, ast.BinOp) and isinstance(n.value.op, (ast.Add, ast.Sub)) \
+                        and ast.dump(n.value.left) in {ast.dump(t) for t in n.targets}:
+                    return True
+                if isinstance(n, ast.Call):
+                    f = n.func
+                    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+                    if any(w in name.lower() for w in UPDATE_WORDS):
                         return True
     return False
 
@@ -161,14 +172,19 @@ def after_graph(script, g) -> None:
     name = _name(script)
     _nan(script, g)
     for p in g.params:
-        uses = [n for n in g.nodes if n.op in ("matmul", "dot") and any(getattr(x, "obj", None) == p.leaf.obj
-                                                                        for x in n.args[:2])]
-        for i, u in enumerate(uses):
-            later = uses[i + 1:]
-            if later and any(u.id in g.ancestors([v]) for v in later) and len(uses) > 2:
-                raise ChainruleError(
-                    f"{name}: `{p.name}` is used again on its own output in one iteration (a recurrent "
-                    f"network); chainrule does not check recurrent networks (RNNs) yet. {SUPPORTED}.")
+        # h_t = tanh(W h_{t-1} + ...): W itself (not W.T, as in a backward pass) applied again to what it made
+        uses = [n for n in g.nodes if n.op in ("matmul", "dot") and any(
+            getattr(x, "obj", None) == p.leaf.obj and getattr(x, "op", "") != "transpose" for x in n.args[:2])]
+        chain = 1
+        for u, v in zip(uses, uses[1:]):
+            if np.shape(u.value) == np.shape(v.value) and u.id in g.ancestors([v]):
+                chain += 1
+                if chain >= 3:
+                    raise ChainruleError(
+                        f"{name}: `{p.name}` is applied again to its own output within one iteration (a "
+                        f"recurrent network); chainrule does not check recurrent networks (RNNs) yet. {SUPPORTED}.")
+            else:
+                chain = 1
     conv = next((n for n in g.nodes if n.op in ("correlate", "convolve", "as_strided", "sliding_window_view",
                                                 "correlate2d", "convolve2d")), None)
     if conv is not None:

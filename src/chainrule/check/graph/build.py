@@ -45,6 +45,7 @@ class Graph:
     backward: set[int] = field(default_factory=set)
     optimizer: set[int] = field(default_factory=set)
     needed: set[int] = field(default_factory=set)  # everything the updates are built from
+    pdep: set[int] = field(default_factory=set)  # computed from the parameters (targets and masks of data are not)
     layout: str = "rows"
     failed: Optional[Node] = None
     numbers: dict[str, float] = field(default_factory=dict)  # the script's named numbers
@@ -182,6 +183,14 @@ def _params(g: Graph) -> None:
             g.optimizer.add(n.id)
 
 
+def _pdep(g: Graph) -> None:
+    params = {p.leaf.obj for p in g.params}
+    for n in g.nodes:
+        if (g.is_input(n) and n.obj in params) or any(m.id in g.pdep for m in n.inputs()) or \
+                (n.prev is not None and n.prev.id in g.pdep):
+            g.pdep.add(n.id)
+
+
 def _regions(g: Graph) -> None:
     roots = [p.grad if p.grad is not None else p.step for p in g.params]
     if g.failed is not None:
@@ -190,7 +199,8 @@ def _regions(g: Graph) -> None:
     g.loss = find_loss(g)
     if g.loss is not None:
         g.forward = g.ancestors([g.loss]) - g.optimizer
-    g.backward = g.needed - g.forward
+    _pdep(g)
+    g.backward = (g.needed - g.forward) & g.pdep  # the one-hot targets are data, not backward lines
 
 
 def find_loss(g: Graph) -> Optional[Node]:

@@ -57,7 +57,7 @@ def oracle(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
         truth = compute(order, g.loss, params, g.is_input)
         info = _computed(g)
         grads = _script_grads(g)
-        if grads and _unit_fits(g, truth, grads) == 0:
+        if grads and _unit_fits(g, truth, grads) == 0 and _score(truth, grads)[0] == 0:
             # a number the script prints (an accuracy, a mean absolute error) but does not differentiate?
             other, t2 = infer(g)
             if t2 is not None and other.kind not in ("none", "consistency") and _unit_fits(g, t2, grads) == len(grads):

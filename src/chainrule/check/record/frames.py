@@ -91,7 +91,9 @@ def scan(frame: types.FrameType, is_user: Callable[[str], bool], wrap: bool = Tr
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out.numbers.setdefault(path, v)
             if wrap and path in scalars and setter is not None:
-                setter(np.asarray(float(v)).view(Traced))
+                t = np.asarray(float(v)).view(Traced)
+                setter(t)
+                out.arrays.setdefault(path, t)
             continue
         if isinstance(v, np.ndarray):
             if id(v) in seen:

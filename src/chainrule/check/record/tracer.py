@@ -204,7 +204,7 @@ class Tracer:
             REC.recording = True
             self.mode = ANALYSE
             ls.scan = scan(frame, self.files.is_user, scalars=self.scalars, later=self._loop_vars(ls))
-            ls.start = REC.clock
+            ls.start = REC.tick()  # after the arrays wrapped just now: they are from before the iteration
             self.start_scan, self.window = ls.scan, (ls.start, 0)
 
     def iteration_end(self, ls: LoopState, frame, reason: str) -> None:
@@ -251,7 +251,7 @@ class Tracer:
             self.updates = [u for u in self.train.candidates if u.confirmed]
             self.end_reason, self.mode = reason, DONE
         elif self.mode == SEARCH:
-            loops = self.active()
+            loops = self._open_loops()
             for ls in loops:
                 if self.confirm(ls, ls.frame.frame):
                     self.train, self.train_loop = ls, ls.loop
@@ -288,6 +288,9 @@ class Tracer:
         if ok:
             self.end_scan = end  # the training loop's: names and slots at the end of its iteration
         return ok
+
+    def _open_loops(self) -> list[LoopState]:
+        return [ls for st in self.states.values() for ls in reversed(st.open)]
 
     def _loop_vars(self, ls: LoopState) -> frozenset:
         """Names bound by the for-loops of the loop's file (``for layer in self.layers``)."""
@@ -345,7 +348,7 @@ class Tracer:
         for P, G in pairs:
             if not isinstance(P, Node) or not isinstance(G, Node) or P.value is None:
                 continue
-            if P.value.dtype.kind != "f" or (not failed and P.shape != node.shape):
+            if P.value.dtype.kind != "f" or (not failed and P.shape != node.shape and not _widened(P, node)):
                 continue
             for ls in loops:
                 if ls is None or P.birth >= ls.start or G.id < ls.start:
@@ -442,6 +445,15 @@ def _as_load(node: ast.expr) -> ast.expr:
         if hasattr(m, "ctx"):
             m.ctx = ast.Load()
     return n
+
+
+def _widened(P: Node, node: Node) -> bool:
+    """``b1 - alpha * db1`` with b1 (10, 1) and db1 (10,): numpy broadcasts the update to (10, 10)."""
+    try:
+        return np.broadcast_shapes(P.shape, np.shape(node.args[1].value if isinstance(node.args[1], Node)
+                                                       else node.args[1])) == node.shape and node.value.size > P.value.size
+    except (ValueError, AttributeError):
+        return False
 
 
 def _origin(P):

@@ -144,6 +144,13 @@ def _backward(a, L: Line) -> None:
         return
     if L.aim is not None:
         ma = m if m is not None and m.q is L.aim else compare(_signed(a, L.value), L.aim)
+        widened = _widens(L.value, L.aim)
+        if widened:
+            L.verdict, L.ok, L.gradient_of = "wrong", False, L.aim.label
+            L.message = (f"{L.writes} has shape {fmt_shape(np.shape(L.value))} but {L.aim.label} has shape "
+                         f"{fmt_shape(L.aim.g0.shape)}: in the update numpy broadcasts them to {widened}, so "
+                         f"{L.aim.label} changes shape (keep the summed axis with `keepdims=True`, or reshape).")
+            return
         if ma is not None and ma.exact:
             L.match = ma
             if L.aim.part:
@@ -161,7 +168,8 @@ def _backward(a, L: Line) -> None:
         _gradient(a, L)
     elif m is not None and not m.transposed:
         cons = L.consumers
-        if _later_exact(L) or (cons and (all(c.ok for c in cons) or not any(c.match for c in cons))):
+        fixed = any(c.ok and c.match is not None and c.match.exact for c in cons)  # dZ2 = A2 - Y; dW2 = dZ2 A1ᵀ / m
+        if _later_exact(L) or fixed or (cons and (all(c.ok for c in cons) or not any(c.match for c in cons))):
             L.verdict = "scaled"
             short, _ = dg.describe_factor(m.factor * a.sign, a.sizes)
             what = "a later line" if _later_exact(L) else "the lines that use it"
@@ -184,6 +192,21 @@ def _backward(a, L: Line) -> None:
             L.message = _intermediate_text(a, L)
         else:
             L.verdict, L.ok, L.suspect = "wrong", False, True
+
+
+def fmt_shape(s) -> str:
+    return "(" + ", ".join(str(x) for x in s) + ("," if len(s) == 1 else "") + ")"
+
+
+def _widens(V, q: Candidate) -> str:
+    """The broadcast shape when ``P - lr * V`` would not keep the parameter's shape, else ''."""
+    if V is None or np.shape(V) == q.g0.shape:
+        return ""
+    try:
+        b = np.broadcast_shapes(np.shape(V), q.g0.shape)
+    except ValueError:
+        return ""
+    return fmt_shape(b) if b != q.g0.shape else ""
 
 
 def _is_factor(L: Line) -> bool:

@@ -75,7 +75,10 @@ def build_lines(g: Graph, values64: dict[int, Any]) -> list[Line]:
     for n in g.nodes:
         if n.id in wanted and n.site is not None:
             exes.setdefault(_exe(n, run.files), []).append(n)
-    updates = {_exe(p.update.op, run.files): p for p in g.params}
+    updates: dict[tuple, list] = {}
+    for p in g.params:
+        updates.setdefault(_exe(p.update.op, run.files), []).append(p)
+    named = {n.id: t for b in run.tracer.bindings for t, n in b.targets}
     lines: list[Line] = []
     for key, nodes in exes.items():
         file = key[0]
@@ -83,36 +86,54 @@ def build_lines(g: Graph, values64: dict[int, Any]) -> list[Line]:
         first = nodes[0].site
         st = info.statement(first.line, first.col)
         lineno = st.lineno if st is not None else first.line
-        b = binds.get(key)
-        node = None
-        writes = ""
-        if b is not None:
-            for text, m in b.targets:
-                if m in nodes:
-                    node, writes = m, text
-                    break
-        if node is None:
-            node = nodes[-1]
-            writes = _target_text(st, info) or g.label(node)
-        p = updates.get(key)
-        if any(n.error is not None for n in nodes):
-            kind = "error"
-            node = next(n for n in nodes if n.error is not None)
-        elif p is not None:
-            kind, node = "update", p.final
-            writes = p.name
-        elif any(n.id in g.optimizer for n in nodes) and not any(n.id in g.backward for n in nodes):
-            kind = "optimizer"
-        else:
-            kind = "backward"
         code = info.source(st) if st is not None and not _compound(st) else info.statement_text(lineno)
-        L = Line(file, lineno, key[1], first.frame, code, writes, node, nodes, kind, p)
-        L.value = _value(node, values64)
-        lines.append(L)
+        ps = updates.get(key, [])
+        if any(n.error is not None for n in nodes):
+            node = next(n for n in nodes if n.error is not None)
+            parts = [(node, "error", ps[0] if ps else None, named.get(node.id) or _target_text(st, info) or g.label(node))]
+        elif ps:  # `self.weights = [w - eta * nw for ...]`: one update line per parameter
+            parts = [(p.final, "update", p, p.name) for p in ps]
+        else:
+            kind = "optimizer" if any(n.id in g.optimizer for n in nodes) and \
+                not any(n.id in g.backward for n in nodes) else "backward"
+            b = binds.get(key)
+            bound = [(m, t) for t, m in b.targets if m in nodes] if b is not None else []
+            sinks = _sinks(nodes)
+            if len(sinks) > 1:  # a list built in one line: one line per array
+                parts = [(m, kind, None, named.get(m.id) or g.label(m)) for m in sinks]
+            elif bound:
+                parts = [(bound[0][0], kind, None, bound[0][1])]
+            else:
+                node = nodes[-1]
+                parts = [(node, kind, None, named.get(node.id) or _target_text(st, info) or g.label(node))]
+        for node, kind, p, writes in parts:
+            own = _within(node, nodes) if len(parts) > 1 else nodes
+            L = Line(file, lineno, key[1], first.frame, code, writes, node, own, kind, p)
+            L.value = _value(node, values64)
+            lines.append(L)
     lines += _aliases(g, binds, exes)
     lines.sort(key=lambda L: (L.order, L.execution))
     _link(lines)
     return lines
+
+
+def _sinks(nodes: list[Node]) -> list[Node]:
+    """Float arrays of the group that no other node of the group uses."""
+    used = {m.id for n in nodes for m in n.inputs()} | {n.prev.id for n in nodes if n.prev is not None}
+    return [n for n in nodes if n.id not in used and isinstance(n.value, np.ndarray) and n.value.dtype.kind == "f"]
+
+
+def _within(node: Node, nodes: list[Node]) -> list[Node]:
+    ids = {n.id for n in nodes}
+    out, stack, seen = [], [node], set()
+    while stack:
+        n = stack.pop()
+        if n.id in seen or n.id not in ids:
+            continue
+        seen.add(n.id)
+        out.append(n)
+        stack.extend(n.inputs())
+    return sorted(out, key=lambda n: n.id)
 
 
 def _compound(st: ast.stmt) -> bool:
