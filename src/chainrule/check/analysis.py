@@ -147,6 +147,9 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
     refuse.after_graph(script, g)
     info, truth = losses.oracle(g)
     refuse.no_loss(script, g, info)
+    if info.inferred and info.output:  # the forward pass is what the network's output is computed from
+        g.forward = g.ancestors(info.output) - g.optimizer
+        g.backward = (g.needed - g.forward) & g.pdep
     a = Analysis(script, run, g, info, truth, notes=list(script.notes) + list(info.notes))
     a.sizes = _sizes(g)
     if truth is not None:
@@ -189,12 +192,28 @@ def _convention(a: Analysis) -> int:
             slope = a.step_slope(p)
             if slope:
                 votes += 1 if slope < 0 else -1
-        elif p.final.value is not None:  # the gradient is written in the update line: S in `P += S`
-            step = p.sign * (np.asarray(p.final.value, dtype=float) - np.asarray(p.leaf.value, dtype=float))
-            m = compare(step, q)
-            if m is not None and m.rel < 1e-6:
-                votes += 2 if m.factor > 0 else -2
+        else:  # the gradient is written in the update line: `syn0 += l0.T.dot(l1_delta)` says l1_delta is −∂L
+            votes += 2 * -p.sign * _scalar_sign(p.step)
     return -1 if votes < 0 else 1
+
+
+def _scalar_sign(n: Node) -> int:
+    """The sign of the constant factors in front of a step (``-lr * (...)`` -> -1, ``alpha * (...)`` -> +1)."""
+    sign = 1
+    while True:
+        if n.op == "negative" and n.args and isinstance(n.args[0], Node):
+            sign, n = -sign, n.args[0]
+            continue
+        if n.op in ("multiply", "divide") and len(n.args) == 2:
+            arrays = [x for x in n.args if isinstance(x, Node) and np.size(x.value) > 1]
+            consts = [x for x in n.args if x not in arrays]
+            if len(arrays) == 1 and len(consts) == 1:
+                c = consts[0]
+                v = float(np.asarray(c.value if isinstance(c, Node) else c).ravel()[0])
+                sign *= -1 if v < 0 else 1
+                n = arrays[0]
+                continue
+        return sign
 
 
 def _candidates(g: Graph, truth: Truth) -> list[Candidate]:

@@ -142,7 +142,7 @@ class Tracer:
         if event == "line":
             self.on_line(st, frame)
         elif event == "return":
-            self.on_return(st, frame)
+            self.on_return(st, frame, arg)
         return self.local_trace
 
     def on_line(self, st: FrameState, frame) -> None:
@@ -180,9 +180,15 @@ class Tracer:
                     st.pending = (sts, st.execution)
         st.last_line = line
 
-    def on_return(self, st: FrameState, frame) -> None:
+    def on_return(self, st: FrameState, frame, value=None) -> None:
         if st.pending is not None:
             self.bind(st, frame)
+        if REC.recording and isinstance(st.stmt, ast.Return) and isinstance(st.stmt.value, ast.Name):
+            out: list = []
+            _add_binding(st.info.source(st.stmt.value), value, out)  # `return grad`: passes an array on
+            if out:
+                self.bindings.append(Binding(st.info.path, st.stmt.lineno, st.execution, st.call, out,
+                                             st.stmt.col_offset))
         while st.open:
             self.close(st.open.pop(), frame, "its function returned")
         self.states.pop(id(frame), None)

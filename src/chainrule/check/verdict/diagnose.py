@@ -72,7 +72,7 @@ def local_derivative(a, L, acts: list[Activation]) -> Optional[str]:
         if V is None or np.shape(V) != np.shape(act.D):
             continue
         for h, H in hypotheses(act).items():
-            if h != "missing" and _holds(V, H, exact_factor=True) is not None:
+            if h not in ("missing", "h", "inverted") and _holds(V, H, exact_factor=True) is not None:
                 return (f"wrong {act.kind} derivative: {L.writes} = {WRONG[h]}, but the derivative of "
                         f"H = {a.label(act.A)} is {_formula(act.kind).split('⊙', 1)[-1].strip()}")
     return None

@@ -66,15 +66,21 @@ def _aims(a) -> dict:
         if final.shape == q.g0.shape and np.linalg.norm(final - q.g0) > 1e-6 * max(np.linalg.norm(q.g0), 1e-300):
             E = final - q.g0
             for k, (v, R, _) in enumerate(chain):
-                if np.linalg.norm(E - R) <= 1e-6 * max(np.linalg.norm(R), 1e-300):
-                    extra = k  # the last such addition (chain runs from the end)
+                rr = float(np.sum(R * R))
+                alpha = float(np.sum(E * R)) / rr if rr > 0 else 0.0
+                if alpha and np.linalg.norm(E - alpha * R) <= 1e-6 * max(np.linalg.norm(E), 1e-300):
+                    extra = (k, alpha)  # this addition is too big (alpha = 1: it should not be there)
                     break
         g0, g1, added = q.g0, q.g1, []
         for k, (v, R, text) in enumerate(chain):
             prev = v.args[0]
-            if k == extra:
+            if extra is not None and k == extra[0]:
                 aims[v.id] = Candidate(q.key, q.label, g0, g1, True, True, part=" + ".join(reversed(added)))
-                continue  # this term should not be there: the version before it must already hold g0
+                right = R * (1 - extra[1])  # what this line should have added
+                g0, g1 = g0 - right, g1 - right
+                added.append(text)
+                aims[prev.id] = Candidate(q.key, q.label, g0, g1, True, True, part=" + ".join(reversed(added)))
+                continue
             g0, g1 = g0 - R, g1 - R
             added.append(text)
             aims[prev.id] = Candidate(q.key, q.label, g0, g1, True, True, part=" + ".join(reversed(added)))
@@ -103,6 +109,7 @@ def judge(a) -> None:
         else:
             _backward(a, L)
     _repairs(a)
+    _missing_derivative(a)
     for L in lines:
         if L.kind == "update":
             _update(a, L)
@@ -169,7 +176,9 @@ def _backward(a, L: Line) -> None:
     elif m is not None and not m.transposed:
         cons = L.consumers
         fixed = any(c.ok and c.match is not None and c.match.exact for c in cons)  # dZ2 = A2 - Y; dW2 = dZ2 A1ᵀ / m
-        if _later_exact(L) or fixed or (cons and (all(c.ok for c in cons) or not any(c.match for c in cons))):
+        carried = any(not c.ok and c.match is not None and not c.match.transposed and
+                      abs(c.match.factor - m.factor) <= 1e-6 * abs(m.factor) for c in cons)
+        if _later_exact(L) or fixed or (cons and not carried):
             L.verdict = "scaled"
             short, _ = dg.describe_factor(m.factor * a.sign, a.sizes)
             what = "a later line" if _later_exact(L) else "the lines that use it"
@@ -184,14 +193,19 @@ def _backward(a, L: Line) -> None:
         forward_only = not any(i.kind == "backward" for i in L.inputs)
         if forward_only and _is_factor(L) and dg.local_derivative(a, L, a.acts) and not all(c.ok for c in cons):
             L.verdict, L.ok = "wrong", False
-        elif not cons or all(c.ok for c in cons):
-            L.verdict = "intermediate"
-            L.message = _intermediate_text(a, L)
-        elif forward_only:
+        elif not cons or all(c.ok for c in cons) or (forward_only and _local_ok(a, L)):
             L.verdict = "intermediate"
             L.message = _intermediate_text(a, L)
         else:
             L.verdict, L.ok, L.suspect = "wrong", False, True
+
+
+def _local_ok(a, L: Line) -> bool:
+    """Is a forward-only value the true local derivative of an activation (or a mask)?"""
+    if L.node is not None and L.node.value is not None and L.node.value.dtype == bool:
+        return True
+    return any(L.value is not None and np.shape(L.value) == np.shape(act.D)
+               and dg._holds(L.value, act.D, exact_factor=True) is not None for act in a.acts)
 
 
 def fmt_shape(s) -> str:
@@ -324,6 +338,17 @@ def _update(a, L: Line) -> None:
     if slope is None:
         L.verdict, L.ok, L.message = "wrong", False, f"this update does not move {p.name} along {gname}"
         return
+    if slope * a.sign > 0 and p.optimizer != "gd":
+        V = next((M for M in a.lines if M.kind == "optimizer" and M.node is p.step), None)
+        if V is not None:  # `v = mu * v + lr * dW; W += v`: the velocity is built with the wrong sign
+            V.ok, V.verdict = False, "wrong"
+            V.message = (f"wrong sign: {V.writes} moves along +{gname} while the update adds it to {p.name}, a step "
+                         f"*up* the loss (gradient ascent); build it with `- lr * {gname}`")
+            L.verdict, L.ok = "wrong", False
+            L.message = f"computed from the wrong {V.writes} ({a.place(V)}): {p.name} climbs the loss"
+            if V not in L.inputs:
+                L.inputs.append(V)
+            return
     if slope * a.sign > 0:
         fix = L.code.split("#")[0].strip()
         fix = fix.replace("+=", "-=", 1) if "+=" in fix else fix.replace("-= -", "-= ", 1) if "-= -" in fix \
@@ -380,6 +405,40 @@ def _repairs(a) -> None:
         if not repaired:
             S.ok, S.suspect, S.verdict = True, False, "intermediate"
             S.message = _intermediate_text(a, S)
+
+
+def _missing_derivative(a) -> None:
+    """A line holds (c×) ∂L/∂A after an activation, but the lines that use it need ∂L/∂Z: the derivative
+    is missing right there (``dZ1 = W2.T @ dZ2`` without ``* (Z1 > 0)``; a ReLU layer's ``return grad``)."""
+    for I in a.lines:
+        if not I.ok or I.kind not in ("backward",) or I.match is None or I.match.transposed:
+            continue
+        acts = [act for act in a.acts if act.A.id == I.match.q.key]
+        wrong = [C for C in I.consumers if not C.ok and C.kind in ("backward", "error")]
+        if not acts or not wrong or any(C.node is not None and C.node.obj == I.node.obj for C in wrong):
+            continue  # a later edit of the same array (a mask line) is where the derivative goes wrong
+        act = acts[0]
+        c = I.match.factor
+        fixed = c * np.asarray(a.truth.grad(act.Z), dtype=float).reshape(np.shape(I.value))
+        repaired = 0
+        for C in wrong:
+            new = dg.what_if(a, C, {I.node.id: fixed * a.sign})
+            goal = [C.aim] if C.aim is not None else [q for q in a.candidates if new is not None and q.g0.size == np.size(new)]
+            if new is not None and any(dg._holds(_signed(a, new), q.g0) is not None for q in goal if q is not None):
+                repaired += 1
+        if not repaired:
+            continue
+        # the last line that passes this array on (a ReLU layer's `return grad`) is where the mask belongs
+        passes = [L for L in a.lines if L.kind == "alias" and L.node is I.node and L.order >= I.order]
+        target = passes[-1] if passes else I
+        target.ok, target.verdict = False, "wrong"
+        target.gradient_of = a.label(act.Z)
+        A, Z = a.label(act.A), a.label(act.Z)
+        target.message = (f"{target.writes} holds {dg.d(A)}, the gradient *after* the {act.kind}, but the lines that "
+                          f"use it need {dg.d(Z)}: the {act.kind} derivative is missing here ({dg._formula(act.kind)}).")
+        for C in wrong:
+            if target not in C.inputs:
+                C.inputs.append(target)
 
 
 def _culprit(a) -> None:

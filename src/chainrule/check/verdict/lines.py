@@ -161,7 +161,8 @@ def _aliases(g: Graph, binds: dict, exes: dict) -> list[Line]:
             continue
         info = run.files.info(file)
         st = info.statement(lineno)
-        if not (isinstance(st, ast.Assign) and isinstance(st.value, ast.Name) and len(st.targets) == 1):
+        if not (isinstance(st, ast.Assign) and isinstance(st.value, ast.Name) and len(st.targets) == 1
+                or isinstance(st, ast.Return) and isinstance(st.value, ast.Name)):
             continue
         b = binds.get((file, execution, st.col_offset))
         if b is None or not b.targets:
@@ -171,7 +172,8 @@ def _aliases(g: Graph, binds: dict, exes: dict) -> list[Line]:
                          for n in g.nodes)
         if node.id not in g.backward and not later_edit:
             continue  # `self.inputs = inputs`: a name for a forward value, not a step of the backward pass
-        L = Line(file, lineno, execution, call, info.statement_text(lineno), text, node, [], "alias")
+        writes = "the returned value" if isinstance(st, ast.Return) else text
+        L = Line(file, lineno, execution, call, info.statement_text(lineno), writes, node, [], "alias")
         L.note = info.source(st.value)
         out.append(L)
     return out
