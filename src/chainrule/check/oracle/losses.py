@@ -42,6 +42,7 @@ class LossInfo:
     output: list[Node] = field(default_factory=list)
     target: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seed_ok: bool = False  # the array the backward starts from is this loss's ∂L/∂(output)
 
     def to_json(self) -> dict:
         return {"name": self.name, "line": self.line, "file": self.file, "inferred": self.inferred,
@@ -60,7 +61,8 @@ def oracle(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
         if grads and _unit_fits(g, truth, grads) == 0 and _score(truth, grads)[0] == 0:
             # a number the script prints (an accuracy, a mean absolute error) but does not differentiate?
             other, t2 = infer(g)
-            if t2 is not None and other.kind not in ("none", "consistency") and _unit_fits(g, t2, grads) == len(grads):
+            if t2 is not None and other.kind not in ("none", "consistency") and (
+                    _unit_fits(g, t2, grads) > 0 or other.seed_ok):
                 other.notes.insert(0, f"the script computes `{info.name}` ({_place(g, info)}), but its backward "
                                       f"pass does not differentiate it")
                 return other, t2
@@ -289,13 +291,16 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
         except Exception:
             continue
         n_fit, c = _score(truth, grads)
-        if best is None or n_fit > best[0]:
-            best = (n_fit, c, fam, truth, loss_fn)
+        seed_ok = _seed_fits(found, truth)
+        if best is None or (n_fit, seed_ok) > (best[0], best[5]):
+            best = (n_fit, c, fam, truth, loss_fn, seed_ok)
         if grads and n_fit == len(grads):
             break
-    if best is None or best[0] == 0:
+    if best is None or (best[0] == 0 and not best[5]):
         return _consistency(g, found, order, params, axis)
-    n_fit, c, fam, truth, loss_fn = best
+    n_fit, c, fam, truth, loss_fn, seed_ok = best
+    if c is None:  # no parameter fits (a mistake on every path): the seed says which loss, with its sign
+        c = _seed_factor(found, truth) or 1.0
     reg = None
     if n_fit < len(grads) and c:
         reg = _l2(g, truth, grads, c)
@@ -313,7 +318,7 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
                 reg = None
     N = _examples(O0, axis) * (len(outs) if np.ndim(O0) < 2 or O0.shape[1 - axis] == 1 else 1)
     label, scale = _form(fam, abs(c) if c else 1.0, N)
-    info = LossInfo(inferred=True, kind=fam.kind, output=outs, target=[t for _, t, _ in found])
+    info = LossInfo(inferred=True, kind=fam.kind, output=outs, target=[t for _, t, _ in found], seed_ok=seed_ok)
     info.sign = -1 if c is not None and c < 0 else 1
     info.formula = formula(g, fam.kind, label, outs[0], found[0][1], len(outs))
     if reg is not None:
@@ -356,6 +361,26 @@ def _l2(g: Graph, truth: Truth, grads, c: float):
     if not lams or max(lams) - min(lams) > 1e-6 * max(lams):
         return None
     return lams[0], pids
+
+
+def _seed_fits(found, truth: Truth) -> bool:
+    return _seed_factor(found, truth) is not None
+
+
+def _seed_factor(found, truth: Truth):
+    """``l2_error = y - l2``: the array the backward pass starts from is ± ∂L/∂(output) of this loss?"""
+    factors = []
+    for o, t, s in found:
+        if s.op in ("getitem", "setitem") or s.value is None or np.shape(s.value) != np.shape(o.value):
+            return None
+        G = truth.g0.get(o.id)
+        if G is None:
+            return None
+        r = fit(np.asarray(s.value, float), np.asarray(G, float), np.asarray(truth.g1.get(o.id, G), float))
+        if r is None or r[1] > 1e-6:
+            return None
+        factors.append(r[0])
+    return factors[0] if factors and max(factors) - min(factors) <= 1e-6 * abs(factors[0]) else None
 
 
 def _form(fam: Family, c: float, N: int) -> tuple[str, float]:

@@ -82,6 +82,7 @@ class Binding:
     call: int
     targets: list[tuple[str, Node]]
     col: int = 0
+    clock: int = 0  # when it happened (a `return` hands its value to what runs after)
 
 
 class Tracer:
@@ -188,7 +189,7 @@ class Tracer:
             _add_binding(st.info.source(st.stmt.value), value, out)  # `return grad`: passes an array on
             if out:
                 self.bindings.append(Binding(st.info.path, st.stmt.lineno, st.execution, st.call, out,
-                                             st.stmt.col_offset))
+                                             st.stmt.col_offset, REC.clock))
         while st.open:
             self.close(st.open.pop(), frame, "its function returned")
         self.states.pop(id(frame), None)

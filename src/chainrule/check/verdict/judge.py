@@ -26,6 +26,7 @@ import numpy as np
 
 from chainrule.check.record.state import Node
 from chainrule.check.verdict import diagnose as dg
+from chainrule.check.verdict.acts import hypotheses
 from chainrule.check.verdict.lines import Line
 from chainrule.check.verdict.match import Candidate, best_match, compare, fit, align
 
@@ -96,6 +97,9 @@ def judge(a) -> None:
             L.match, L.closest = best_match(_signed(a, L.value), a.candidates)
             if L.aim is not None and (L.match is None or L.match.q is not L.aim):
                 L.closest = compare(_signed(a, L.value), L.aim) or L.closest
+    for L in lines:  # updates with the gradient written inline judge themselves: the lines before need them
+        if L.kind == "update" and L.param is not None and L.param.grad is None:
+            _update(a, L)
     for L in reversed(lines):
         if L.kind == "update":
             continue  # below, once the gradients they are fed are judged
@@ -111,7 +115,7 @@ def judge(a) -> None:
     _repairs(a)
     _missing_derivative(a)
     for L in lines:
-        if L.kind == "update":
+        if L.kind == "update" and not (L.param is not None and L.param.grad is None):
             _update(a, L)
     _culprit(a)
     _downstream(a)
@@ -263,6 +267,10 @@ def _intermediate_text(a, L: Line) -> str:
 def _alias(a, L: Line) -> None:
     src = L.note
     L.verdict = "intermediate"
+    if L.writes == "the returned value" and L.node.id not in a.graph.backward and L.consumers \
+            and not all(c.ok for c in L.consumers):
+        L.ok, L.verdict, L.suspect = False, "wrong", True  # a forward value handed on as a factor: repairs decide
+        return
     later = any(n.prev is not None and n.obj == L.node.obj for n in a.graph.nodes if n.id > L.node.id)
     L.message = (f"{L.writes} holds {src} (not a gradient yet). It is the *same array* as {src}, not a copy"
                  + (f": the next in-place edits change {src} too (use `{src}.copy()` to keep it)" if later else ""))
@@ -334,6 +342,8 @@ def _update(a, L: Line) -> None:
         else:
             L.verdict, L.ok = "wrong", False
             L.message = _inline_wrong(a, L, delta, true, m)
+            if m is not None and m.rel < 1e-6 and m.factor < 0:
+                _blame_sign(a, L)
         return
     if slope is None:
         L.verdict, L.ok, L.message = "wrong", False, f"this update does not move {p.name} along {gname}"
@@ -370,6 +380,29 @@ def _update(a, L: Line) -> None:
         L.message = f"{p.name}: {kind} along {dg.d(p.name)} ({gname}), downhill ✓"
 
 
+def _blame_sign(a, L: Line) -> None:
+    """An ascent step whose gradient is written inline: the earliest line where the sign flipped is wrong."""
+    def flipped(M: Line) -> bool:
+        return M.match is not None and not M.match.transposed and M.match.factor < 0 and M.ok
+
+    chain = [M for M in L.inputs if flipped(M)]
+    first = None
+    while chain:
+        M = chain.pop()
+        first = M if first is None or M.order < first.order else first
+        chain.extend(I for I in M.inputs if flipped(I))
+    if first is None:
+        return
+    first.ok, first.verdict = False, "wrong"
+    want = "−" if a.sign == -1 else "+"
+    first.message = (f"{first.writes} = {dg.describe_factor(first.match.factor * a.sign, a.sizes)[0]} "
+                     f"{dg.d(first.match.q.label)}, but the update on {a.place(L)} needs {want}{dg.d(first.match.q.label)} "
+                     f"here: the sign is flipped, so the update climbs the loss")
+    L.message = f"computed from the wrong {first.writes} ({a.place(first)}): " + L.message
+    if first not in L.inputs:
+        L.inputs.append(first)
+
+
 def _inline_wrong(a, L: Line, delta, true: Optional[Candidate], m) -> str:
     p = L.param
     if m is not None and m.rel < 1e-6 and not m.transposed and m.factor < 0:
@@ -383,28 +416,50 @@ def _repairs(a) -> None:
         if not S.suspect or S.value is None:
             continue
         repaired = False
+        trials = [q.g0 for q in a.candidates if q.g0.size == np.size(S.value)] if S.kind != "alias" else []
+        derivs = [act for act in a.acts if act.D.size == np.size(S.value)]
+        trials += [act.D for act in derivs]  # the true local derivative
         for C in S.consumers:
             if C.ok or C.node is None:
                 continue
-            for q in a.candidates:
-                if q.g0.size != np.size(S.value):
-                    continue
-                A, tr = align(q.g0, np.shape(S.value))
+            for G in trials:
+                A, tr = align(G, np.shape(S.value))
                 if A is None:
                     continue
-                new = dg.what_if(a, C, {S.node.id: A})
+                new = dg.what_if(a, C, {S.node.id: A if any(A is act.D for act in derivs) else A * a.sign})
                 if new is None:
+                    continue
+                if C.kind == "update" and C.param is not None:  # an update with its gradient written inline
+                    q = a.param_candidate(C.param)
+                    step = new - np.asarray(C.param.leaf.value, dtype=float) if np.shape(new) == np.shape(
+                        C.param.leaf.value) else None
+                    if q is not None and step is not None and (dg._holds(step, q.g0) or 0) < 0:
+                        repaired = True
+                        break
                     continue
                 goal = C.aim
                 targets = [goal] if goal is not None else [x for x in a.candidates if x.g0.size == np.size(new)]
-                if any(dg._holds(new, t.g0) is not None for t in targets if t is not None):
+                if any(dg._holds(_signed(a, new), t.g0) is not None for t in targets if t is not None):
                     repaired = True
                     break
             if repaired:
                 break
+        if repaired and _also_forward(a, S):
+            # `nonlin(l1)` instead of `nonlin(l1, deriv=True)`: the helper is right, the call is not
+            C.ok, C.verdict = False, "wrong"
+            C.message = (f"{C.writes} multiplies by `{S.code}` from a helper that computes the forward function "
+                         f"here as well (as in the forward pass), not its derivative")
+            repaired = False
         if not repaired:
             S.ok, S.suspect, S.verdict = True, False, "intermediate"
-            S.message = _intermediate_text(a, S)
+            S.message = _intermediate_text(a, S) if S.kind != "alias" else S.message
+        elif any(G is act.D for act in derivs):
+            act = next(act for act in derivs if G is act.D)
+            for h, H in hypotheses(act).items():
+                if h != "missing" and dg._holds(S.value, H, exact_factor=True) is not None:
+                    S.message = (f"wrong {act.kind} derivative: {S.writes} is {dg.WRONG[h]}, but the derivative of "
+                                 f"H = {a.label(act.A)} is {dg._formula(act.kind).split('⊙', 1)[-1].strip()}.")
+                    break
 
 
 def _missing_derivative(a) -> None:
@@ -439,6 +494,16 @@ def _missing_derivative(a) -> None:
         for C in wrong:
             if target not in C.inputs:
                 C.inputs.append(target)
+
+
+def _also_forward(a, S: Line) -> bool:
+    """Did the same line of a helper also compute part of the forward pass?"""
+    for n in a.graph.nodes:
+        if n.id in a.graph.forward and n.site is not None and n.site.file == S.file:
+            st = a.run.files.info(n.site.file).statement(n.site.line, n.site.col)
+            if st is not None and st.lineno == S.line:
+                return True
+    return False
 
 
 def _culprit(a) -> None:

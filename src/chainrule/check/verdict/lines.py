@@ -47,6 +47,7 @@ class Line:
     consumers: list["Line"] = field(default_factory=list)
     value: Any = None  # the value judged (float64)
     suspect: bool = False
+    clock: int = 0  # an alias: when it handed its array on
     formula_keys: list[str] = field(default_factory=list)
     note: str = ""
 
@@ -153,9 +154,14 @@ def _target_text(st: Optional[ast.stmt], info) -> str:
 
 
 def _aliases(g: Graph, binds: dict, exes: dict) -> list[Line]:
-    """``dscores = probs``: a statement that only gives a second name to an array the backward uses."""
+    """``dscores = probs``: a statement that only gives a second name to an array the backward uses.
+
+    Also ``return x`` of a helper called by the backward pass (``nonlin(l1, deriv=True)``): it hands a
+    forward value to the backward lines as a factor.
+    """
     out = []
     run = g.run
+    first = min((n.site.execution for n in g.nodes if n.id in g.backward and n.site), default=0)
     for file, lineno, execution, call in run.tracer.executed:
         if any(k[0] == file and k[1] == execution for k in exes):
             continue
@@ -170,11 +176,15 @@ def _aliases(g: Graph, binds: dict, exes: dict) -> list[Line]:
         text, node = b.targets[0]
         later_edit = any(n.prev is not None and n.obj == node.obj and n.id > node.id and n.id in g.backward
                          for n in g.nodes)
-        if node.id not in g.backward and not later_edit:
+        handed = isinstance(st, ast.Return) and execution > first and any(
+            c.id in g.backward for c in g.consumers.get(node.id, []))
+        if node.id not in g.backward and not later_edit and not handed:
             continue  # `self.inputs = inputs`: a name for a forward value, not a step of the backward pass
         writes = "the returned value" if isinstance(st, ast.Return) else text
         L = Line(file, lineno, execution, call, info.statement_text(lineno), writes, node, [], "alias")
         L.note = info.source(st.value)
+        L.value = np.asarray(node.value, dtype=float) if isinstance(node.value, np.ndarray) else None
+        L.clock = b.clock
         out.append(L)
     return out
 
@@ -193,6 +203,11 @@ def _value(n: Optional[Node], values64: dict[int, Any]) -> Any:
 
 
 def _link(lines: list[Line]) -> None:
+    for L in lines:  # an alias hands its array to the lines that read it
+        if L.kind == "alias" and L.node is not None:
+            for M in lines:
+                if M.kind != "alias" and any(L.node in n.inputs() and n.id > L.clock for n in M.nodes):
+                    L.consumers.append(M)
     owner: dict[int, Line] = {}
     for L in lines:
         if L.kind == "alias":
