@@ -86,7 +86,8 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         grad = _dominator(step, lo, _exe(op), leaf)  # Adam's m̂ and v̂ both come from dW
     if grad is not None:
         grad = _empty_state(grad, lo)
-    if grad is not None and op.error is None and not _fits(grad, leaf):
+    widened = op.value is not None and np.shape(op.value) != np.shape(leaf.value)
+    if grad is not None and op.error is None and not widened and not _fits(grad, leaf):
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
     if grad is not None:  # the optimizer = what the step is made of, beyond the gradient it is fed
         region |= _anc(step, lo) - _anc(grad, lo) - {grad.id}

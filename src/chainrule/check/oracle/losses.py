@@ -242,26 +242,43 @@ def _script_grads(g: Graph) -> list[tuple[Any, Any]]:
     return out
 
 
-def _score(truth: Truth, grads: list[tuple[Any, Any]]) -> tuple[int, Optional[float]]:
-    """(how many parameters fit one common factor, that factor)."""
-    factors = []
+def _factors(truth: Truth, grads) -> list:
+    """For each gradient array: its factor against the truth, or None."""
+    out = []
     for pid, G in grads:
         T = truth.g0.get(pid)
-        if T is None:
-            continue
-        A, tr = align(G, np.shape(T))
+        A, tr = align(G, np.shape(T)) if T is not None else (None, False)
         if A is None or tr:
-            factors.append(None)
+            out.append(None)
             continue
         r = fit(A, np.asarray(T, float), np.asarray(truth.g1.get(pid, T), float))
-        factors.append(r[0] if r is not None and r[1] < 1e-6 else None)
-    good = [f for f in factors if f is not None]
+        out.append(r[0] if r is not None and r[1] < 1e-6 else None)
+    return out
+
+
+def _score(truth: Truth, grads) -> tuple[int, Optional[float]]:
+    """(how many parameters fit one common factor, that factor); single numbers are no evidence."""
+    good = [f for f, (pid, G) in zip(_factors(truth, grads), grads) if f is not None and np.size(G) > 1]
     if not good:
         return 0, None
     vals, counts = np.unique(np.round(np.abs(good), 9), return_counts=True)
     c = float(vals[np.argmax(counts)])
     sign = np.sign(sum(np.sign(f) for f in good if abs(abs(f) - c) < 1e-6 * max(c, 1e-300))) or 1.0
     return int(counts.max()), c * sign
+
+
+def _divides_by(g: Graph, n: int) -> bool:
+    """Does some backward line divide by the number of examples (a mean)?"""
+    for m in g.nodes:
+        if m.id not in g.needed or m.op not in ("divide", "multiply"):
+            continue
+        for x in m.args[1:] if m.op == "divide" else m.args:
+            v = x if isinstance(x, (int, float)) else (float(np.asarray(x.value).ravel()[0])
+                                                       if isinstance(x, Node) and np.size(x.value) == 1 else None)
+            if v is not None and (m.op == "divide" and abs(v - n) < 1e-9 * n or
+                                  m.op == "multiply" and abs(v * n - 1) < 1e-9):
+                return True
+    return False
 
 
 def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
@@ -291,7 +308,7 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
         except Exception:
             continue
         n_fit, c = _score(truth, grads)
-        seed_ok = _seed_fits(found, truth)
+        seed_ok = _seed_fits(found, truth, g)
         if best is None or (n_fit, seed_ok) > (best[0], best[5]):
             best = (n_fit, c, fam, truth, loss_fn, seed_ok)
         if grads and n_fit == len(grads):
@@ -301,6 +318,10 @@ def infer(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
     n_fit, c, fam, truth, loss_fn, seed_ok = best
     if c is None:  # no parameter fits (a mistake on every path): the seed says which loss, with its sign
         c = _seed_factor(found, truth) or 1.0
+    N = _examples(np.asarray(outs[0].value, dtype=float), axis)
+    fs = [f for f in _factors(truth, grads) if f is not None]
+    if N > 1 and any(abs(abs(f) * N - abs(c)) < 1e-6 * abs(c) for f in fs) and _divides_by(g, N):
+        c = c / N  # the lines disagree between a sum and a mean; the script divides by N: a mean
     reg = None
     if n_fit < len(grads) and c:
         reg = _l2(g, truth, grads, c)
@@ -363,24 +384,61 @@ def _l2(g: Graph, truth: Truth, grads, c: float):
     return lams[0], pids
 
 
-def _seed_fits(found, truth: Truth) -> bool:
-    return _seed_factor(found, truth) is not None
+def _seed_fits(found, truth: Truth, g: Graph = None) -> int:
+    """How well the seed says this is the loss: 2, 1 or 0.
+
+    ``l2_error = y - l2`` followed by ``* l2 * (1 - l2)`` is ∂L/∂(output) of squared error; ``dz = a - Y``
+    used as it is, is ∂L/∂z of a sigmoid with binary cross-entropy.
+    """
+    direct = _seed_factor(found, truth, direct=True) is not None
+    pre = not direct and _seed_factor(found, truth) is not None
+    if not direct and not pre:
+        return 0
+    follows = g is not None and _derivative_follows(g, found[0][2])
+    return 2 if direct == follows else 1
 
 
-def _seed_factor(found, truth: Truth):
+def _derivative_follows(g: Graph, seed: Node) -> bool:
+    """Is the seed multiplied, entry by entry, by a factor computed from the forward values?"""
+    for c in g.consumers.get(seed.id, []):
+        if c.op == "multiply" and len(c.args) == 2:
+            other = c.args[1] if c.args[0] is seed else c.args[0]
+            if isinstance(other, Node) and np.shape(other.value) == np.shape(seed.value):
+                return True
+    return False
+
+
+def _seed_factor(found, truth: Truth, direct: bool = False):
     """``l2_error = y - l2``: the array the backward pass starts from is ± ∂L/∂(output) of this loss?"""
     factors = []
     for o, t, s in found:
         if s.op in ("getitem", "setitem") or s.value is None or np.shape(s.value) != np.shape(o.value):
             return None
-        G = truth.g0.get(o.id)
-        if G is None:
+        best = None
+        for q in [o] + ([] if direct else _pre_activation(o)):  # dz = a - Y is ∂L/∂z of sigmoid + BCE
+            G = truth.g0.get(q.id)
+            if G is None or np.shape(G) != np.shape(s.value):
+                continue
+            r = fit(np.asarray(s.value, float), np.asarray(G, float), np.asarray(truth.g1.get(q.id, G), float))
+            if r is not None and r[1] <= 1e-6:
+                best = r[0]
+                break
+        if best is None:
             return None
-        r = fit(np.asarray(s.value, float), np.asarray(G, float), np.asarray(truth.g1.get(o.id, G), float))
-        if r is None or r[1] > 1e-6:
-            return None
-        factors.append(r[0])
+        factors.append(best)
     return factors[0] if factors and max(factors) - min(factors) <= 1e-6 * abs(factors[0]) else None
+
+
+def _pre_activation(o: Node) -> list:
+    from chainrule.check.verdict.acts import classify
+
+    c = classify(o)
+    if c is None and o.op == "divide":  # softmax: E / sum(E)
+        e = o.args[0] if isinstance(o.args[0], Node) else None
+        if e is not None and e.op == "exp" and isinstance(e.args[0], Node):
+            z = e.args[0]
+            return [z.args[0] if z.op == "subtract" and isinstance(z.args[0], Node) else z]
+    return [c[1]] if c is not None else []
 
 
 def _form(fam: Family, c: float, N: int) -> tuple[str, float]:

@@ -134,7 +134,8 @@ def best_match(V: Any, candidates: list[Candidate], tol: float = TOL) -> tuple[O
     found = [m for m in (compare(V, q) for q in candidates if q.g0.size == np.size(V)) if m is not None]
     if not found:
         return None, None
-    rank = lambda m: (m.transposed, not m.exact, not m.q.is_param, not m.q.named, -len(m.q.label))  # noqa: E731
+    # exact beats scaled, parameters beat values, then the value nearest the parameters (ŷ, not y − ŷ)
+    rank = lambda m: (m.transposed, not m.exact, not m.q.is_param, m.q.key, not m.q.named)  # noqa: E731
     good = [m for m in found if m.rel < tol]
     if good:
         good.sort(key=rank)
