@@ -155,8 +155,10 @@ def _empty_state(g: Node, lo: int) -> Node:
         rest = [x for x in n.args if isinstance(x, Node) and x not in zero]
         if len(zero) != 1 or len(rest) != 1:
             break
+        stmt = _exe(n)
         n, changed = rest[0], True
-        while n.op in ("multiply", "divide", "negative") and changed:
+        # `- lr * dW` in the optimizer's own line; a `/ len(x)` in the line that made dW is the gradient's
+        while n.op in ("multiply", "divide", "negative") and _exe(n) == stmt:
             arrays = [x for x in n.args if isinstance(x, Node) and np.size(x.value) > 1]
             if len(arrays) != 1:
                 break

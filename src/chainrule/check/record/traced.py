@@ -319,6 +319,12 @@ class Traced(np.ndarray):
     def __str__(self) -> str:
         return str(self.view(np.ndarray))
 
+    def __round__(self, ndigits=None):  # round(loss, 4) on a 0-d loss, as on a numpy float
+        if self.size == 1:
+            return round(self.view(np.ndarray).item(), ndigits) if ndigits is not None else round(
+                self.view(np.ndarray).item())
+        return np.round(self, ndigits or 0)
+
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:
             return format(self.view(np.ndarray).item(), spec)

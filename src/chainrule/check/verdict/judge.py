@@ -416,7 +416,11 @@ def _repairs(a) -> None:
         if not S.suspect or S.value is None:
             continue
         repaired = False
-        trials = [q.g0 for q in a.candidates if q.g0.size == np.size(S.value)] if S.kind != "alias" else []
+        forward_only = S.kind == "alias" or not any(i.kind == "backward" for i in S.inputs)
+        # a value made from forward values only is a local factor, never a gradient: only derivatives are
+        # tried — unless it reads the targets (``dA2 = -(Y / A2 - ...)`` starts the backward pass)
+        seed = forward_only and S.kind != "alias" and _reads_targets(a, S)
+        trials = [] if forward_only and not seed else [q.g0 for q in a.candidates if q.g0.size == np.size(S.value)]
         derivs = [act for act in a.acts if act.D.size == np.size(S.value)]
         trials += [act.D for act in derivs]  # the true local derivative
         for C in S.consumers:
@@ -496,6 +500,21 @@ def _missing_derivative(a) -> None:
                 C.inputs.append(target)
 
 
+def _reads_targets(a, S: Line) -> bool:
+    """Does the line read the targets (where the backward pass starts: ``y - out``, ``-(Y / A2 - ...)``)?"""
+    targets = getattr(a, "_targets", None)
+    if targets is None:
+        from chainrule.check.oracle.losses import seeds
+
+        targets = {t.obj for _, t, _ in seeds(a.graph)}
+        a._targets = targets
+    for n in S.nodes:
+        for m in n.inputs():  # (index keys are among the inputs too)
+            if m.obj in targets:
+                return True
+    return False
+
+
 def _also_forward(a, S: Line) -> bool:
     """Did the same line of a helper also compute part of the forward pass?"""
     for n in a.graph.nodes:
@@ -506,8 +525,50 @@ def _also_forward(a, S: Line) -> bool:
     return False
 
 
+def _extra_factor_upstream(a) -> None:
+    """Every parameter's gradient is off by one common factor, in helper lines run for every layer, and one
+    line before them all (run once) carries exactly that factor already (``dAL = ... / m`` with Ng's
+    ``dW = 1/m * dZ @ A.T``): that single line holds the extra factor."""
+    aimed = [L for L in a.lines if L.aim is not None and not L.aim.part]
+    if not aimed or any(L.ok for L in aimed):
+        return
+    fs = [L.closest.factor if L.closest is not None and L.closest.q is L.aim and L.closest.rel < 1e-6 else None
+          for L in aimed]
+    if None in fs or max(fs) - min(fs) > 1e-6 * abs(fs[0]) or abs(fs[0] - 1) < 1e-6:
+        return
+    c = fs[0]
+    runs: dict = {}
+    for L in a.lines:
+        runs[(L.file, L.line)] = runs.get((L.file, L.line), 0) + 1
+    if any(runs[(L.file, L.line)] < 2 for L in aimed):
+        return
+    for X in a.lines:
+        if X.kind != "backward" or not X.ok or runs[(X.file, X.line)] != 1 or X.match is None:
+            continue
+        if all(_upstream_of(X, L) for L in aimed):
+            X.ok, X.verdict = False, "wrong"
+            X.message = (f"{X.writes} = {dg.d(X.match.q.label)} already, but the lines after it divide by the same "
+                         f"number again (every parameter's gradient comes out {dg.describe_factor(c, a.sizes)[0]} "
+                         f"the true one): keep the 1/N in one place only")
+            return
+
+
+def _upstream_of(X: Line, L: Line) -> bool:
+    todo, seen = [L], set()
+    while todo:
+        M = todo.pop()
+        if M is X:
+            return True
+        if id(M) in seen:
+            continue
+        seen.add(id(M))
+        todo.extend(M.inputs)
+    return False
+
+
 def _culprit(a) -> None:
     a.culprit = None
+    _extra_factor_upstream(a)
     bad = [L for L in a.lines if not L.ok]
     for L in bad:
         if all(i.ok for i in L.inputs):
