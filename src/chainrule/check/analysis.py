@@ -153,7 +153,7 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
     a = Analysis(script, run, g, info, truth, notes=list(script.notes) + list(info.notes))
     a.sizes = _sizes(g)
     if truth is not None:
-        a.candidates = _candidates(g, truth)
+        a.candidates = _candidates(g, truth, losses.seeds(g) if not info.inferred else [])
         a.values64 = dict(truth.values)
         a.values64.update(backward64(g, truth.values))
         a.sign = _convention(a)
@@ -216,7 +216,13 @@ def _scalar_sign(n: Node) -> int:
         return sign
 
 
-def _candidates(g: Graph, truth: Truth) -> list[Candidate]:
+def _candidates(g: Graph, truth: Truth, seeds=()) -> list[Candidate]:
+    """The true gradients a line may hold: parameters, and forward values up to the network's output
+    (not the loss's own pieces after it: ∂L/∂(y − ŷ) is just −∂L/∂ŷ)."""
+    after = set()
+    outs = [o for o, _, _ in seeds]
+    if outs:
+        after = g.ancestors([g.loss]) - g.ancestors(outs) if g.loss is not None else set()
     out = []
     for p in g.params:
         g0, g1 = truth.g0.get(p.leaf.id), truth.g1.get(p.leaf.id)
@@ -227,6 +233,8 @@ def _candidates(g: Graph, truth: Truth) -> list[Candidate]:
             continue
         if n.op in ("negative", "positive", "copy", "astype", "array") and n.id not in g.names:
             continue  # ∂L/∂(-x) is −∂L/∂x: a second name for a gradient already there
+        if n.id in after and n.op in ("subtract", "add", "negative", "multiply"):
+            continue
         if n.id not in g.forward and n.id not in truth.g0:
             continue
         g0 = truth.g0.get(n.id)

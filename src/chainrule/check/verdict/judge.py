@@ -181,7 +181,8 @@ def _backward(a, L: Line) -> None:
         cons = L.consumers
         fixed = any(c.ok and c.match is not None and c.match.exact for c in cons)  # dZ2 = A2 - Y; dW2 = dZ2 A1ᵀ / m
         carried = any(not c.ok and c.match is not None and not c.match.transposed and
-                      abs(c.match.factor - m.factor) <= 1e-6 * abs(m.factor) for c in cons)
+                      (abs(c.match.factor - m.factor) <= 1e-6 * abs(m.factor) or c.match.factor < 0 < -m.factor)
+                      for c in cons)  # the same factor, or the same wrong sign, goes on
         if _later_exact(L) or fixed or (cons and not carried):
             L.verdict = "scaled"
             short, _ = dg.describe_factor(m.factor * a.sign, a.sizes)
