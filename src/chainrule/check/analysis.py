@@ -76,9 +76,11 @@ class Analysis:
         return explain_error(self, node)
 
     def step_slope(self, p: Param) -> Optional[float]:
-        """d(step)/d(gradient) along a random small change of the gradient fed to the optimizer."""
-        from chainrule.check.oracle.replay import Unreplayable, replay
+        """How the step moves against the gradient it is fed: ⟨step(G) − step(−G), G⟩ / (2⟨G, G⟩).
 
+        −η for plain gradient descent; negative for every momentum, RMSProp or Adam step built right
+        (their moments are odd in G, their caches even), positive for a step that climbs the loss.
+        """
         if p.grad is None:
             return None
         G = np.asarray(self.values64.get(p.grad.id, p.grad.value), dtype=float)
@@ -86,16 +88,12 @@ class Analysis:
         region = sorted(set(p.region) | {p.update.op.id, p.final.id}
                         | {i for i in g.ancestors([p.final]) if i >= p.update.op.id})
         nodes = [g.by_id[i] for i in region if i in g.by_id and i > p.grad.id]
-        rng = np.random.default_rng(7)
-        base = self._final(nodes, p, {p.grad.id: G})
-        if base is None:
+        plus = self._final(nodes, p, {p.grad.id: G})
+        minus = self._final(nodes, p, {p.grad.id: -G})
+        if plus is None or minus is None or not np.any(G):
             return None
-        delta = rng.standard_normal(G.shape) * (1e-4 * (np.abs(G).max() or 1.0))
-        moved = self._final(nodes, p, {p.grad.id: G + delta})
-        if moved is None:
-            return None
-        dd = np.broadcast_to(delta, np.shape(moved)) if np.shape(delta) != np.shape(moved) else delta
-        return float(np.sum(dd * (moved - base)) / np.sum(dd * dd))
+        Gb = np.broadcast_to(G, np.shape(plus)) if np.shape(G) != np.shape(plus) else G
+        return float(np.sum(Gb * (plus - minus)) / (2 * np.sum(Gb * Gb)))
 
     def _final(self, nodes: list[Node], p: Param, env0: dict) -> Any:
         from chainrule.check.oracle.replay import Unreplayable, replay
@@ -142,6 +140,7 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
         raise ChainruleError(f"Invalid value {timeout} for --timeout: give a number of seconds > 0.",
                              option="--timeout")
     script = load_script(path)
+    refuse.before_run(script)
     run = record(script, iteration, seed, timeout)
     g = build(run)
     refuse.after_graph(script, g)

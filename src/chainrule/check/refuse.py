@@ -54,6 +54,28 @@ def _frameworks(run: Run) -> list[str]:
     return used
 
 
+GRAD_CALLS = ("grad", "backward", "value_and_grad", "GradientTape", "elementwise_grad", "jacobian", "vjp", "jvp")
+
+
+def before_run(script) -> None:
+    """Gradients computed by a framework (torch, jax, tensorflow, autograd) are not the learner's lines."""
+    fws, calls = set(), set()
+    for n in ast.walk(script.tree):
+        if isinstance(n, ast.Import):
+            fws |= {a.name.split(".")[0] for a in n.names if a.name.split(".")[0] in FRAMEWORKS}
+        elif isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in FRAMEWORKS:
+            fws.add((n.module or "").split(".")[0])
+            calls |= {a.name for a in n.names if a.name in GRAD_CALLS}
+        elif isinstance(n, ast.Attribute) and n.attr in GRAD_CALLS:
+            calls.add(n.attr)
+        elif isinstance(n, ast.Name) and n.id in GRAD_CALLS:
+            calls.add(n.id)
+    if fws and calls:
+        fw = sorted(fws)[0]
+        raise ChainruleError(f"{_name(script)}: the gradients here come from {fw} (`{sorted(calls)[0]}`), not from "
+                             f"numpy lines of your own; chainrule checks hand-written backpropagation. {SUPPORTED}.")
+
+
 def after_run(script, run: Run, iteration: int, timeout: float) -> None:
     tr = run.tracer
     name = _name(script)

@@ -157,7 +157,7 @@ def run_script(path: str, code: Any, files: UserFiles, iteration: int = 1, seed:
             tracer.stop_now(f"the script called {run.exited}")
         except TimedOut:
             run.timed_out = True
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, MemoryError):
             raise
         except BaseException as exc:  # the learner's script raised: analyse what ran, name the line
             run.error, run.error_where = exc, _where(exc, files)

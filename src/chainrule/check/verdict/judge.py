@@ -94,9 +94,10 @@ def judge(a) -> None:
     for L in lines:
         if L.kind == "backward" and L.node is not None:
             L.aim = aims.get(L.node.id)
-            L.match, L.closest = best_match(_signed(a, L.value), a.candidates)
+            L.floor = _floor(a, L)
+            L.match, L.closest = best_match(_signed(a, L.value), a.candidates, floor=L.floor)
             if L.aim is not None and (L.match is None or L.match.q is not L.aim):
-                L.closest = compare(_signed(a, L.value), L.aim) or L.closest
+                L.closest = compare(_signed(a, L.value), L.aim, L.floor) or L.closest
     for L in lines:  # updates with the gradient written inline judge themselves: the lines before need them
         if L.kind == "update" and L.param is not None and L.param.grad is None:
             _update(a, L)
@@ -119,6 +120,17 @@ def judge(a) -> None:
             _update(a, L)
     _culprit(a)
     _downstream(a)
+
+
+def _floor(a, L: Line) -> float:
+    """Rounding noise of a zero for this line: a tiny fraction of the size of what it was computed from."""
+    norms = []
+    for n in L.nodes:
+        for m in n.inputs():
+            v = a.values64.get(m.id, m.value)
+            if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size:
+                norms.append(float(np.sqrt(np.sum(np.asarray(v, dtype=float) ** 2))))
+    return 1e-9 * max(norms, default=0.0)
 
 
 def _signed(a, v):
@@ -154,7 +166,7 @@ def _backward(a, L: Line) -> None:
         L.message = eff + (f"; {diag}" if diag else "")
         return
     if L.aim is not None:
-        ma = m if m is not None and m.q is L.aim else compare(_signed(a, L.value), L.aim)
+        ma = m if m is not None and m.q is L.aim else compare(_signed(a, L.value), L.aim, L.floor)
         widened = _widens(L.value, L.aim)
         if widened:
             L.verdict, L.ok, L.gradient_of = "wrong", False, L.aim.label

@@ -48,6 +48,7 @@ class Line:
     value: Any = None  # the value judged (float64)
     suspect: bool = False
     clock: int = 0  # an alias: when it handed its array on
+    floor: float = 0.0  # below this size, the value and the gradient are both rounding noise of a zero
     formula_keys: list[str] = field(default_factory=list)
     note: str = ""
 

@@ -74,15 +74,21 @@ def _prepare(G0: np.ndarray, G1: np.ndarray) -> tuple:
     return diff, g, float(np.dot(g, g))
 
 
-def fit(V: np.ndarray, G0: np.ndarray, G1: np.ndarray,
-        prep: Optional[tuple] = None) -> Optional[tuple[float, float, Optional[str]]]:
-    """(c, relative residual, kink side) of the best ``V ≈ c·G`` (ties: anything between G0 and G1)."""
+def fit(V: np.ndarray, G0: np.ndarray, G1: np.ndarray, prep: Optional[tuple] = None,
+        floor: float = 0.0) -> Optional[tuple[float, float, Optional[str]]]:
+    """(c, relative residual, kink side) of the best ``V ≈ c·G`` (ties: anything between G0 and G1).
+
+    ``floor``: below this size both are rounding noise of a zero (the gradient of a bias in front of a
+    softmax is exactly 0): equal.
+    """
     V = np.asarray(V, dtype=float)
     diff, g, gg = prep if prep is not None else _prepare(G0, G1)
     v = V.ravel() if diff is None else V[~diff]
     nv = float(np.sqrt(np.dot(V.ravel(), V.ravel())))
     if not np.isfinite(nv):
         return None
+    if floor and nv <= floor and float(np.sqrt(np.sum(G0 * G0))) <= floor:
+        return 1.0, 0.0, None
     if diff is not None:  # ties: first try the exact gradient itself (any subgradient in [G0, G1] is right)
         lo, hi = np.minimum(G0, G1), np.maximum(G0, G1)
         out1 = np.clip(V, lo, hi) - V
@@ -117,21 +123,22 @@ def fit(V: np.ndarray, G0: np.ndarray, G1: np.ndarray,
     return c, (resid ** 0.5) / nv, side
 
 
-def compare(V: Any, q: Candidate) -> Optional[Match]:
+def compare(V: Any, q: Candidate, floor: float = 0.0) -> Optional[Match]:
     if not isinstance(V, np.ndarray) or V.dtype.kind not in "fiub" or V.size != q.g0.size:
         return None
     A, transposed = align(np.asarray(V, dtype=float), q.g0.shape)
     if A is None:
         return None
-    r = fit(A, q.g0, q.g1, q.prep())
+    r = fit(A, q.g0, q.g1, q.prep(), floor)
     if r is None:
         return None
     return Match(q, r[0], r[1], transposed, r[2])
 
 
-def best_match(V: Any, candidates: list[Candidate], tol: float = TOL) -> tuple[Optional[Match], Optional[Match]]:
+def best_match(V: Any, candidates: list[Candidate], tol: float = TOL,
+               floor: float = 0.0) -> tuple[Optional[Match], Optional[Match]]:
     """(the match within tolerance or None, the closest candidate of a compatible size)."""
-    found = [m for m in (compare(V, q) for q in candidates if q.g0.size == np.size(V)) if m is not None]
+    found = [m for m in (compare(V, q, floor) for q in candidates if q.g0.size == np.size(V)) if m is not None]
     if not found:
         return None, None
     # exact beats scaled, parameters beat values, then the value nearest the parameters (ŷ, not y − ŷ)
