@@ -167,6 +167,13 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
                            f"the verdicts below may be unreliable")
     a.lines = build_lines(g, a.values64)
     judge(a)
+    if run.error is not None and g.failed is None and run.error_where is not None:
+        f, ln = run.error_where  # raised after the lines above had run (a print, a plot): say so, judge them
+        from chainrule.check.narrate.errors import plain_error
+        a.notes.append(f"the script then raised at {a.where(f, ln)}: {plain_error(run.error)}; the lines of the "
+                       f"iteration before it are judged")
+    if run.exited:
+        a.notes.append(f"the script ended with {run.exited} in the analysed iteration")
     return a
 
 
@@ -246,14 +253,20 @@ def _candidates(g: Graph, truth: Truth, seeds=()) -> list[Candidate]:
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
-    """``X @ W`` and ``X @ W + b`` share one gradient array: compare with it once, under the better name."""
-    best: dict[int, Candidate] = {}
+    """``X @ W`` and ``X @ W + b`` have one gradient: compare with it once, under the better name."""
     rank = lambda q: (q.is_param, q.named, len(q.label))  # noqa: E731
+    groups: list[list[Candidate]] = []
     for q in cands:
-        k = id(q.g0)
-        if k not in best or rank(q) > rank(best[k]):
-            best[k] = q
-    return [q for q in cands if best[id(q.g0)] is q]
+        for grp in groups:
+            r = grp[0]
+            if r.g0.shape == q.g0.shape and (r.g0 is q.g0 or (r.g1 is r.g0) == (q.g1 is q.g0) and
+                                             np.array_equal(r.g0, q.g0) and np.array_equal(r.g1, q.g1)):
+                grp.append(q)
+                break
+        else:
+            groups.append([q])
+    keep = {id(max(grp, key=rank)) for grp in groups}
+    return [q for q in cands if id(q) in keep]
 
 
 def _sizes(g: Graph) -> dict[str, int]:

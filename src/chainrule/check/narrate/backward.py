@@ -154,7 +154,7 @@ def _probs_name(fw: Forward) -> str:
 
 def _loss_gradient(a, fw: Forward, act: Item) -> str:
     """``dZ = A - Y``: the output activation's input, differentiated through the loss at once."""
-    if act.kind == "sigmoid" and (a.loss.kind == "bce" or any(x.kind == "ce" for x in fw.items)):
+    if act.kind == "sigmoid" and (a.loss.kind == "bce" or fw.loss_kind() == "bce"):
         if not any(x.kind == "linear" and _strip(x.inputs.get("X")) is act.node for x in fw.items):
             return "sigmoid_bce.backward"
     return ""

@@ -79,9 +79,22 @@ class Forward:
             if n.id in g.forward and not g.is_input(n):
                 self._node(n)
         self._one_per_statement()
+        self._inside_activations()
         self._symbols()
 
-    GROUPS = ({"logp", "ce_rows", "ce"}, {"sq", "mse"}, {"sqw", "l2"}, {"margins"})
+    def _inside_activations(self) -> None:
+        """``1 / (1 + np.exp(-z))`` is one sigmoid, not an exp too."""
+        drop = set()
+        for it in self.items:
+            if it.kind in ACTS and "Z" in it.inputs:
+                z = it.inputs["Z"]
+                inner = self.a.graph.ancestors([it.node]) - self.a.graph.ancestors([z]) - {it.node.id}
+                drop |= {x.node.id for x in self.items if x.node.id in inner}
+        self.items = [x for x in self.items if x.node.id not in drop]
+        for i in drop:
+            self.by_node.pop(i, None)
+
+    GROUPS = ({"logp", "ce_rows", "ce"}, {"sq", "mse"}, {"sqw", "l2"}, {"margins"}, {"logp", "ce_rows", "bce_rows", "bce"})
 
     def _one_per_statement(self) -> None:
         """``-np.log(probs[...])`` is one quantity, not three: keep the last item of a chain on one line."""
@@ -166,6 +179,8 @@ class Forward:
             S = it.ops.get("S") if it is not None and it.kind == "exp" else a.label(num) if isinstance(num, Node) else ""
             self._add(n, "probs", ops={"S": S}, inputs={"E": num})
             return
+        if n.op == "add" and self._bce(n):
+            return
         if n.op == "log" and n.args and isinstance(n.args[0], Node):
             arg = n.args[0]
             P = arg.args[0] if arg.op == "getitem" else arg
@@ -176,10 +191,10 @@ class Forward:
             self._add(n, "ce_rows", ops={"P": src.ops.get("P", "")}, inputs=dict(src.inputs))
             return
         if n.op in ("sum", "mean", "divide", "multiply", "add.reduce", "negative"):
-            src = self._from(n, ("ce_rows", "logp", "ce", "margins", "hinge", "sq", "mse"))
+            src = self._from(n, ("ce_rows", "logp", "ce", "margins", "hinge", "sq", "mse", "bce_rows", "bce"))
             if src is not None:
                 kind = {"ce_rows": "ce", "logp": "ce", "ce": "ce", "margins": "hinge", "hinge": "hinge",
-                        "sq": "mse", "mse": "mse"}[src.kind]
+                        "sq": "mse", "mse": "mse", "bce_rows": "bce", "bce": "bce"}[src.kind]
                 self._add(n, kind, ops=dict(src.ops), inputs=dict(src.inputs))
                 return
         if n.op == "setitem" and n.prev is not None and n.prev.id in self.by_node and \
@@ -206,6 +221,25 @@ class Forward:
                 else:
                     self._add(n, "sum", terms=[p.name for p in parts])
                 return
+
+    def _bce(self, n: Node) -> bool:
+        """``Y * log(A) + (1 - Y) * log(1 - A)``: binary cross-entropy, entry by entry."""
+        logs = []
+        for x in n.args[:2]:
+            todo = [x]
+            while todo:
+                m = todo.pop()
+                if isinstance(m, Node) and m.op == "log":
+                    logs.append(m)
+                    break
+                if isinstance(m, Node) and m.op in ("multiply", "dot", "negative"):
+                    todo.extend(y for y in m.args if isinstance(y, Node))
+        if len(logs) != 2:
+            return False
+        A = logs[0].args[0]
+        self._add(n, "bce_rows", ops={"A": self.a.label(A) if isinstance(A, Node) else "A"},
+                  inputs={"A": A} if isinstance(A, Node) else {})
+        return True
 
     def _from(self, n: Node, kinds: tuple) -> Optional[Item]:
         for x in n.args:
@@ -248,11 +282,11 @@ class Forward:
                  "ce_rows": (r"\ell", "softmax_ce.forward"), "ce": ("L", "softmax_ce.forward"),
                  "margins": ("M", "hinge.forward"), "hinge": ("L", "hinge.forward"), "l2": ("R", "l2.forward"),
                  "sum": ("L", ""), "shift": ("S", "softmax_ce.probs"), "mse": ("L", ""), "sq": ("D", ""),
-                 "sqw": ("R", "")}
+                 "sqw": ("R", ""), "bce_rows": (r"\ell", ""), "bce": ("L", "")}
         for it in self.items:
             if it.kind in table:
                 it.symbol, it.key = table[it.kind]
-                if it.kind in ("ce", "hinge", "mse") and loss is not None and it.node is not loss:
+                if it.kind in ("ce", "hinge", "mse", "bce") and loss is not None and it.node is not loss:
                     it.symbol = r"L_{\text{data}}"
 
     def _output_linear(self, lin: list[Item]) -> Optional[Item]:
@@ -288,6 +322,8 @@ class Forward:
         kinds = {it.kind for it in self.items}
         if "margins" in kinds or "hinge" in kinds:
             return "hinge"
+        if "bce" in kinds or "bce_rows" in kinds:
+            return "bce"
         if "probs" in kinds or "ce" in kinds:
             return "softmax_ce"
         return self.a.loss.kind if self.a.loss.kind in ("softmax_ce", "ce", "hinge", "bce", "mse") else ""

@@ -30,7 +30,7 @@ INTRO = ("Each line of your training loop, in your own names: the forward chain 
          "it, the first entries of the arrays it reads and writes in the analysed iteration, and a check "
          "against autograd and finite differences.")
 
-LOSS_WORDS = {"softmax_ce": "softmax cross-entropy", "ce": "cross-entropy of the probabilities",
+LOSS_WORDS = {"softmax_ce": "softmax cross-entropy", "computed": "", "ce": "cross-entropy of the probabilities",
               "bce": "binary cross-entropy (sigmoid output)", "mse": "squared error", "hinge": "multiclass SVM (hinge)",
               "consistency": "unknown (the lines are checked against each other only)"}
 
@@ -163,7 +163,7 @@ def build_report(a) -> Report:
                     shapes.setdefault(a.label(m), _shape(m.value))
         if L.node is not None and L.node.value is not None:
             shapes[L.writes] = _shape(L.node.value)
-        title = f"{L.writes}: {_lower_first(fs[0].title)}" if fs else L.writes
+        title = f"{L.writes}: {_lower_first(fs[-1].title)}" if fs else L.writes  # what the line ends up holding
         if L.kind == "update":
             title = f"Update {L.writes}"
         shape = np.shape(L.node.value) if L.node is not None and L.node.value is not None else None

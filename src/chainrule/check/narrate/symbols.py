@@ -99,6 +99,13 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
     elif it.kind in ("ce_rows", "logp"):
         lat = r"\ell_i = -\log %s_{i, y_i}" % fw.symbol(ops["P"])
         txt = f"ℓᵢ = −log {text_sym(fw.symbol(ops['P']))}[i, yᵢ]   (one number per example)"
+    elif it.kind in ("bce_rows", "bce"):
+        A = fw.symbol(ops.get("A", "A"))
+        lat = r"%s = -\frac{1}{m}\sum_i \left[ Y_i \log %s_i + (1 - Y_i) \log(1 - %s_i) \right]" % (sym, A, A)
+        txt = f"{text_sym(sym)} = −(1/m) Σᵢ [Yᵢ log {text_sym(A)}ᵢ + (1 − Yᵢ) log(1 − {text_sym(A)}ᵢ)]   (binary cross-entropy)"
+        if it.kind == "bce_rows":
+            lat = r"\ell_i = Y_i \log %s_i + (1 - Y_i) \log(1 - %s_i)" % (A, A)
+            txt = f"ℓᵢ = Yᵢ log {text_sym(A)}ᵢ + (1 − Yᵢ) log(1 − {text_sym(A)}ᵢ)   (one number per example)"
     elif it.kind == "mse":
         lat, txt = r"%s = \tfrac{1}{2}\sum (Y - %s)^2" % (sym, fw.symbol(ops.get("D", "A"))), \
             f"{text_sym(sym)} = Σ (difference)²   (squared error)"

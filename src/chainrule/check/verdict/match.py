@@ -142,7 +142,7 @@ def best_match(V: Any, candidates: list[Candidate], tol: float = TOL,
     if not found:
         return None, None
     # exact beats scaled, parameters beat values, then the value nearest the parameters (ŷ, not y − ŷ)
-    rank = lambda m: (m.transposed, not m.exact, not m.q.is_param, m.q.key, not m.q.named)  # noqa: E731
+    rank = lambda m: (m.transposed, not m.exact, not m.q.is_param, not m.q.named, m.q.key)  # noqa: E731
     good = [m for m in found if m.rel < tol]
     if good:
         good.sort(key=rank)
