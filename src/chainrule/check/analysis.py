@@ -167,10 +167,11 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
                            f"the verdicts below may be unreliable")
     a.lines = build_lines(g, a.values64)
     judge(a)
-    if run.error is not None and g.failed is None and run.error_where is not None:
-        f, ln = run.error_where  # raised after the lines above had run (a print, a plot): say so, judge them
+    raised = (run.error, *run.error_where) if run.error is not None and run.error_where else run.tracer.raised
+    if raised is not None and g.failed is None and raised[0] is not None:
+        exc, f, ln = raised  # raised after the lines above had run (a print, a plot): say so, judge them
         from chainrule.check.narrate.errors import plain_error
-        a.notes.append(f"the script then raised at {a.where(f, ln)}: {plain_error(run.error)}; the lines of the "
+        a.notes.append(f"the script then raised at {a.where(f, ln)}: {plain_error(exc)}; the lines of the "
                        f"iteration before it are judged")
     if run.exited:
         a.notes.append(f"the script ended with {run.exited} in the analysed iteration")

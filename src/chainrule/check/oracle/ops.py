@@ -66,7 +66,9 @@ def _tie_vjp(first: bool, op):
         x, y = (a, b) if first else (b, a)
 
         def vjp(g):
-            w = op(onp.asarray(x), onp.asarray(y)) + TIE[0] * (onp.asarray(x) == onp.asarray(y))
+            w = op(onp.asarray(x), onp.asarray(y))
+            if TIE[0]:
+                w = w | (onp.asarray(x) == onp.asarray(y))
             return _unbroadcast(g * w, onp.shape(x))
         return vjp
     return maker

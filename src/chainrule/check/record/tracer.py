@@ -108,6 +108,7 @@ class Tracer:
         self.bindings: list[Binding] = []
         self.executed: list[tuple[str, int, int, int]] = []  # (file, statement line, execution, call)
         self.end_reason = ""
+        self.raised: Optional[tuple] = None
         self.first_update_iteration: Optional[int] = None
         self.positions: dict[types.CodeType, list] = {}
         self.compiled: dict[int, Any] = {}
@@ -144,9 +145,12 @@ class Tracer:
             self.on_line(st, frame)
         elif event == "return":
             self.on_return(st, frame, arg)
+        elif event == "exception" and not isinstance(arg[1], StopScript):
+            self.raised = (arg[1], frame.f_code.co_filename, frame.f_lineno)  # may end the window on its way out
         return self.local_trace
 
     def on_line(self, st: FrameState, frame) -> None:
+        self.raised = None  # a line ran: any earlier exception was handled
         line = frame.f_lineno
         stmt = st.info.statement(line)
         new_stmt = stmt is not st.stmt

@@ -124,12 +124,16 @@ def judge(a) -> None:
 
 def _floor(a, L: Line) -> float:
     """Rounding noise of a zero for this line: a tiny fraction of the size of what it was computed from."""
+    cache = a.__dict__.setdefault("_norms", {})
     norms = []
     for n in L.nodes:
         for m in n.inputs():
-            v = a.values64.get(m.id, m.value)
-            if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size:
-                norms.append(float(np.sqrt(np.sum(np.asarray(v, dtype=float) ** 2))))
+            if m.id not in cache:
+                v = a.values64.get(m.id, m.value)
+                ok = isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size
+                flat = np.ravel(v) if ok else None  # a view for contiguous arrays: no temporary copy
+                cache[m.id] = float(np.sqrt(np.dot(flat, flat))) if ok else 0.0
+            norms.append(cache[m.id])
     return 1e-9 * max(norms, default=0.0)
 
 

@@ -108,8 +108,7 @@ def fit(V: np.ndarray, G0: np.ndarray, G1: np.ndarray, prep: Optional[tuple] = N
         return None
     if abs(c - 1) < 1e-6:
         c = 1.0
-    r = v - c * g
-    resid = float(np.dot(r, r))
+    resid = _sq_residual(v, g, c)
     side = None
     if diff is not None:
         vk = V[diff] / c
@@ -121,6 +120,18 @@ def fit(V: np.ndarray, G0: np.ndarray, G1: np.ndarray, prep: Optional[tuple] = N
         at1 = np.abs(vk - G1[diff]) <= 1e-6 * scale
         side = "0" if at0.all() else "1" if at1.all() else "mixed"
     return c, (resid ** 0.5) / nv, side
+
+
+CHUNK = 1 << 20
+
+
+def _sq_residual(v: np.ndarray, g: np.ndarray, c: float) -> float:
+    """‖v − c·g‖², in chunks (no temporary the size of an MNIST-size activation)."""
+    total = 0.0
+    for i in range(0, v.size, CHUNK):
+        r = v[i:i + CHUNK] - c * g[i:i + CHUNK]
+        total += float(np.dot(r, r))
+    return total
 
 
 def compare(V: Any, q: Candidate, floor: float = 0.0) -> Optional[Match]:
