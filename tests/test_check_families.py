@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import textwrap
 
-import numpy as np
 import pytest
 
 from chainrule.check import check_script

@@ -21,7 +21,7 @@ import numpy as np
 
 from chainrule.check.graph.optim import Param, build_param, refine_names
 from chainrule.check.record.run import Run
-from chainrule.check.record.state import Node
+from chainrule.check.record.state import Node, upstream
 from chainrule.check.record.traced import Traced
 
 MATMULS = ("matmul", "dot")
@@ -70,36 +70,15 @@ class Graph:
                 return text
         return f"<{n.op}>"
 
-    def ancestors(self, roots, stop: Optional[set] = None) -> set[int]:
+    def ancestors(self, roots) -> set[int]:
         """Ids of the window's nodes that ``roots`` are computed from (inputs from before excluded)."""
-        out: set[int] = set()
-        stack = list(roots)
-        while stack:
-            n = stack.pop()
-            if n.id in out or n.id < self.lo or (stop and n.id in stop):
-                continue
-            out.add(n.id)
-            stack.extend(n.inputs())
-            if n.prev is not None and n.prev.id >= self.lo:
-                stack.append(n.prev)
-        return out
+        return {n.id for n in upstream(roots, self.lo) if n.id >= self.lo}
 
     def float_ancestors(self, roots) -> set[int]:
         """Like :meth:`ancestors`, through float values only: what a value is differentiably computed from."""
-        out: set[int] = set()
-        stack = list(roots)
-        while stack:
-            n = stack.pop()
-            if n.id in out or n.id < self.lo:
-                continue
-            v = n.value
-            if not (isinstance(v, np.ndarray) and v.dtype.kind in "fc"):
-                continue
-            out.add(n.id)
-            stack.extend(n.inputs())
-            if n.prev is not None and n.prev.id >= self.lo:
-                stack.append(n.prev)
-        return out
+        def is_float(n: Node) -> bool:
+            return isinstance(n.value, np.ndarray) and n.value.dtype.kind in "fc"
+        return {n.id for n in upstream(roots, self.lo, is_float) if n.id >= self.lo and is_float(n)}
 
     def depends_on(self, n: Node, objs: set[int]) -> bool:
         return any(self.by_id[i].obj in objs for i in self.ancestors([n]) if i in self.by_id) or n.obj in objs

@@ -17,7 +17,7 @@ from typing import Optional
 
 import numpy as np
 
-from chainrule.check.record.state import Node
+from chainrule.check.record.state import Node, upstream
 from chainrule.check.record.tracer import Update
 
 
@@ -97,17 +97,7 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
 
 
 def _anc(n: Node, lo: int) -> set[int]:
-    out: set[int] = set()
-    stack = [n]
-    while stack:
-        m = stack.pop()
-        if m.id in out or m.id < lo or m.is_leaf:
-            continue
-        out.add(m.id)
-        stack.extend(m.inputs())
-        if m.prev is not None:
-            stack.append(m.prev)
-    return out
+    return {m.id for m in upstream([n], lo, lambda m: not m.is_leaf) if m.id >= lo and not m.is_leaf}
 
 
 def _dominator(step: Node, lo: int, update_exe, leaf: Node) -> Optional[Node]:

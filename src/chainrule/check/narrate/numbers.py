@@ -73,7 +73,6 @@ class FiniteDifferences:
     def _later(self, q: Node) -> list[Node]:
         hit = self.after.get(q.id)
         if hit is None:
-            g = self.a.graph
             desc = {q.id}
             hit = []
             for n in self.order:

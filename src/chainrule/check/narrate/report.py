@@ -11,11 +11,12 @@ relative error against autograd (the checker's) and against finite differences
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 
 from chainrule.check.narrate import backward as bw
+from chainrule.check.narrate import texts as tx
 from chainrule.check.narrate.forward import Forward
 from chainrule.check.narrate.numbers import FiniteDifferences, window
 from chainrule.check.narrate.result import from_analysis
@@ -154,7 +155,7 @@ def build_report(a) -> Report:
     for L in a.lines:
         p = bw.pattern(a, fw, L)
         fs = formulas_for(p.keys, fw.columns, p)
-        chain, reason = bw.texts(a, fw, L, p)
+        chain, reason = tx.texts(a, fw, L, p)
         err_fd, err_ad = _fd(a, fd, L)
         shapes = {}
         for n in L.nodes:
@@ -169,7 +170,7 @@ def build_report(a) -> Report:
         shape = np.shape(L.node.value) if L.node is not None and L.node.value is not None else None
         rep.steps.append(Step(
             code=L.code, writes=L.writes, holds=L.verdict, gradient_of=L.gradient_of, factor=L.factor,
-            title=title, holds_text=bw.holds(a, L, shape),
+            title=title, holds_text=tx.holds(a, L, shape),
             formula_latex=" \\qquad ".join(f.matrix for f in fs) or None,
             index_latex=" \\qquad ".join(f.index for f in fs if f.index) or None,
             formula_text="   |   ".join(f.text for f in fs) or None,

@@ -18,12 +18,13 @@ gradient of ⟨seed, output⟩, where the seed is the array the backward pass st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
-import autograd.numpy as anp
 import numpy as np
 
 from chainrule.check.graph import Graph
+from chainrule.check.oracle.families import FAMILIES, _form, formula
+from chainrule.check.oracle.seeds import _examples, _onehot, seeds
 from chainrule.check.oracle.truth import Truth, compute
 from chainrule.check.record.state import Node
 from chainrule.check.verdict.match import align, fit
@@ -107,126 +108,6 @@ def _computed(g: Graph) -> LossInfo:
 
 
 # ---------------------------------------------------------------------------------------- inference
-def _flags(g: Graph) -> tuple[set[int], set[int], set[int]]:
-    """Ids of nodes computed from the parameters, from random draws of the iteration, and from data."""
-    params = {p.leaf.obj for p in g.params}
-    pdep: set[int] = set()
-    rand: set[int] = set()
-    data: set[int] = set()
-    for n in g.nodes:
-        ins = n.inputs()
-        if (g.is_input(n) and n.obj in params) or any(m.id in pdep for m in ins):
-            pdep.add(n.id)
-        made = n.op == "const" and "made_by" in n.kwargs
-        if made and n.kwargs["made_by"] in ("randn", "rand", "random", "random_sample", "uniform", "normal",
-                                             "binomial", "choice", "permutation") or any(m.id in rand for m in ins):
-            rand.add(n.id)
-        if g.is_input(n) and not made and n.obj not in params or any(m.id in data for m in ins):
-            data.add(n.id)
-    return pdep, rand, data
-
-
-def seeds(g: Graph) -> list[tuple[Node, Any, Node]]:
-    """(output, target, seed op) where the backward pass starts, one per forward pass of the iteration."""
-    pdep, rand, data = _flags(g)
-    out: list[tuple[Node, Any, Node]] = []
-    used: set[int] = set()
-    for n in g.nodes:
-        if n.id not in g.needed or n.op not in ("subtract", "add", "multiply", "divide", "getitem", "setitem"):
-            continue
-        ins = n.args[:2] if n.op != "getitem" else n.args[:1]
-        outs = [x for x in ins if isinstance(x, Node) and x.id in pdep and not g.is_input(x)
-                and isinstance(x.value, np.ndarray) and x.value.dtype.kind == "f" and x.value.size > 1]
-        if n.op in ("getitem", "setitem"):
-            key = n.args[1] if len(n.args) > 1 else None
-            tgt = _label_in(key, pdep, rand, data)
-        else:
-            tgt = next((x for x in ins if isinstance(x, Node) and x.id not in pdep and x.id not in rand
-                        and x.id in data and isinstance(x.value, np.ndarray) and x.value.size > 1), None)
-        if not outs or tgt is None:
-            continue
-        o = outs[0]
-        if o.id in used:
-            continue
-        if n.op not in ("getitem", "setitem") and np.size(tgt.value) != np.size(o.value):
-            continue
-        used.add(o.id)
-        out.append((o, tgt, n))
-    return out
-
-
-def _label_in(key: Any, pdep: set[int], rand: set[int], data: set[int]) -> Optional[Node]:
-    parts = key if isinstance(key, tuple) else (key,)
-    for k in parts:
-        if isinstance(k, Node) and k.id not in pdep and k.id not in rand and k.id in data \
-                and isinstance(k.value, np.ndarray) and k.value.dtype.kind in "iu":
-            return k
-    return None
-
-
-def _onehot(O: Any, T: Any, axis: int) -> Any:
-    T = np.asarray(T)
-    if T.dtype.kind in "iu" and np.ndim(T) == 1 and np.ndim(O) == 2:
-        Y = np.zeros(np.shape(O))
-        if axis == 1:
-            Y[np.arange(len(T)), T] = 1.0
-        else:
-            Y[T, np.arange(len(T))] = 1.0
-        return Y
-    return np.asarray(T, dtype=float).reshape(np.shape(O))
-
-
-def _examples(O: Any, axis: int) -> int:
-    shape = np.shape(O)
-    if len(shape) < 2:
-        return 1
-    return shape[1 - axis] if len(shape) == 2 else shape[0]
-
-
-@dataclass
-class Family:
-    kind: str
-    fn: Callable  # (O, Y, axis, xp) -> scalar, the "sum" form
-    applies: Callable  # (O value, Y) -> bool
-    forms: tuple  # (label, scale): the gradient of the form is scale × the sum form's
-
-
-def _mse(O, Y, axis, xp):
-    return 0.5 * xp.sum((O - Y) ** 2)
-
-
-def _bce(O, Y, axis, xp):
-    return -xp.sum(Y * xp.log(O) + (1 - Y) * xp.log(1 - O))
-
-
-def _ce(O, Y, axis, xp):
-    return -xp.sum(Y * xp.log(O))
-
-
-def _softmax_ce(O, Y, axis, xp):
-    m = xp.max(O, axis=axis, keepdims=True)
-    logp = O - m - xp.log(xp.sum(xp.exp(O - m), axis=axis, keepdims=True))
-    return -xp.sum(Y * logp)
-
-
-def _hinge(O, Y, axis, xp):
-    correct = xp.sum(O * Y, axis=axis, keepdims=True)
-    return xp.sum(xp.maximum(0, O - correct + 1) * (1 - Y))
-
-
-def _probs(O, Y) -> bool:
-    return bool(np.all(O > 0) and np.all(O <= 1))
-
-
-FAMILIES = [
-    Family("ce", _ce, lambda O, Y: _probs(O, Y) and O.ndim == 2 and np.allclose(O.sum(axis=0), 1) or
-           _probs(O, Y) and O.ndim == 2 and np.allclose(O.sum(axis=1), 1), (("sum", 1.0), ("mean", "1/N"))),
-    Family("bce", _bce, lambda O, Y: bool(np.all(O > 0) and np.all(O < 1)), (("sum", 1.0), ("mean", "1/N"))),
-    Family("mse", _mse, lambda O, Y: True, (("half-sum", 1.0), ("sum", 2.0), ("half-mean", "1/N"), ("mean", "2/N"))),
-    Family("softmax_ce", _softmax_ce, lambda O, Y: O.ndim == 2, (("sum", 1.0), ("mean", "1/N"))),
-    Family("hinge", _hinge, lambda O, Y: O.ndim == 2 and set(np.unique(Y)) <= {0.0, 1.0},
-           (("sum", 1.0), ("mean", "1/N"))),
-]
 
 
 def _script_grads(g: Graph) -> list[tuple[Any, Any]]:
@@ -439,38 +320,6 @@ def _pre_activation(o: Node) -> list:
             z = e.args[0]
             return [z.args[0] if z.op == "subtract" and isinstance(z.args[0], Node) else z]
     return [c[1]] if c is not None else []
-
-
-def _form(fam: Family, c: float, N: int) -> tuple[str, float]:
-    """The form (sum/mean, ½) whose gradient is the script's to a factor 1: (label, scale vs the sum form)."""
-    best = None
-    for label, scale in fam.forms:
-        s = (1.0 / N if scale == "1/N" else 2.0 / N if scale == "2/N" else float(scale))
-        err = abs(c / s - 1) if s else np.inf
-        if best is None or err < best[2]:
-            best = (label, s, err)
-    if best[2] > 1e-6:  # no standard form: keep the sum form (lines will show the factor)
-        return fam.forms[0][0], float(fam.forms[0][1]) if not isinstance(fam.forms[0][1], str) else 1.0
-    return best[0], best[1]
-
-
-def formula(g: Graph, kind: str, form: str, O: Node, T: Node, count: int) -> str:
-    o, t = g.label(O), g.label(T)
-    mean = "mean" in form
-    s = "(1/N) Σ" if mean else "Σ"
-    many = f" (summed over the {count} examples of the iteration)" if count > 1 else ""
-    if kind == "mse":
-        half = "½ " if form.startswith("half") else ""
-        return f"L = {half}{s} ({t} − {o})²{many}"
-    if kind == "bce":
-        return f"L = −{s} [{t}·log {o} + (1 − {t})·log(1 − {o})]{many}"
-    if kind == "ce":
-        return f"L = −{s} {t}·log {o}   (cross-entropy of the probabilities {o}){many}"
-    if kind == "softmax_ce":
-        return f"L = −{s} log softmax({o})[{t}]   (softmax cross-entropy of the scores {o}){many}"
-    if kind == "hinge":
-        return f"L = {s} Σ_(k≠{t}) max(0, {o}[k] − {o}[{t}] + 1)   (multiclass SVM){many}"
-    return ""
 
 
 def _consistency(g: Graph, found, order, params, axis) -> tuple[LossInfo, Optional[Truth]]:

@@ -21,6 +21,9 @@ from typing import Any, Optional
 import numpy as np
 
 
+SEARCH, SKIP, ANALYSE, DONE = "search", "skip", "analyse", "done"  # the tracer's modes
+
+
 class StopScript(BaseException):
     """Raised into the script once the analysed iteration is over (never caught by ``except Exception``)."""
 
@@ -81,6 +84,26 @@ def _collect(items, out: list) -> None:
             _collect(a, out)
         elif isinstance(a, slice):
             _collect((a.start, a.stop, a.step), out)
+
+
+def upstream(roots, since: int = 0, through=None):
+    """Every node the ``roots`` are computed from (inputs and earlier versions), each once.
+
+    Nodes made before clock ``since`` are yielded but not walked past; ``through(node)`` may stop the
+    walk at other nodes too.
+    """
+    stack, seen = list(roots), set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if n.id < since or (through is not None and not through(n)):
+            continue
+        stack.extend(n.inputs())
+        if n.prev is not None:
+            stack.append(n.prev)
 
 
 def ultimate_base(a: np.ndarray) -> np.ndarray:

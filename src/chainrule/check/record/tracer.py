@@ -26,16 +26,14 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import numpy as np
-
 from chainrule.check.record.files import FileInfo, Loop, UserFiles
 from chainrule.check.record.frames import Scan, scan
-from chainrule.check.record.state import REC, Node, Site, StopScript
+from chainrule.check.record.state import ANALYSE, DONE, REC, SEARCH, SKIP, Site, StopScript
 from chainrule.check.record.traced import Traced
+from chainrule.check.record.bindings import Binding, BindingRecorder, _add_binding
+from chainrule.check.record.updates import Update, UpdateDetector, _derived
 
-SEARCH, SKIP, ANALYSE, DONE = "search", "skip", "analyse", "done"
 _NOT_LOOPS = ("<listcomp>", "<genexpr>", "<dictcomp>", "<setcomp>", "<lambda>")
-_UPDATE_OPS = frozenset({"add", "subtract"})
 
 
 @dataclass(eq=False)
@@ -61,31 +59,7 @@ class LoopState:
     candidates: list["Update"] = field(default_factory=list)
 
 
-@dataclass(eq=False)
-class Update:
-    """An array moved along a computed array: ``result = param ± grad`` (in place or rebound)."""
-
-    param: Node  # the version of the parameter the update read
-    op: Node  # the add/subtract node (its value is the new parameter)
-    grad: Any  # the other operand (a node)
-    in_place: bool
-    confirmed: bool = False
-    path: str = ""  # the slot: "W2", 'parameters["W1"]', "self.weights[0]"
-    final: Optional[Node] = None  # what the slot holds at the end (the op, or an array made from it)
-
-
-@dataclass
-class Binding:
-    file: str
-    line: int  # the statement's first line
-    execution: int
-    call: int
-    targets: list[tuple[str, Node]]
-    col: int = 0
-    clock: int = 0  # when it happened (a `return` hands its value to what runs after)
-
-
-class Tracer:
+class Tracer(UpdateDetector, BindingRecorder):
     """See the module docstring.  ``target`` = (file, header line) of a training loop found by an earlier run."""
 
     def __init__(self, files: UserFiles, iteration: int = 1, scalars: frozenset = frozenset(),
@@ -328,45 +302,6 @@ class Tracer:
             f = f.f_back
         return out
 
-    def on_op(self, node: Node) -> None:
-        if node.op not in _UPDATE_OPS or self.mode not in (SEARCH, ANALYSE) or len(node.args) < 2:
-            return
-        a, b = node.args[0], node.args[1]
-        pairs = []
-        failed = node.error is not None
-        if failed:
-            if not node.kwargs.get("in_place"):
-                return
-            pairs.append((a, b))
-        elif node.prev is not None:
-            if isinstance(a, Node) and a.obj == node.obj:
-                pairs.append((a, b))
-            elif node.op == "add" and isinstance(b, Node) and b.obj == node.obj:
-                pairs.append((b, a))
-        else:
-            pairs.append((a, b))
-            if node.op == "add":
-                pairs.append((b, a))
-            # weight decay: (1 - eta * lmbda) * w - eta * nw
-            for x, y in ((a, b),) + (((b, a),) if node.op == "add" else ()):
-                if isinstance(x, Node) and x.op == "multiply" and len(x.args) == 2:
-                    inner = [z for z in x.args if isinstance(z, Node) and np.size(z.value) > 1]
-                    if len(inner) == 1 and all(not isinstance(z, Node) or np.size(z.value) == 1 for z in x.args
-                                               if z is not inner[0]):
-                        pairs.append((inner[0], y))
-        loops = [self.train] if self.mode == ANALYSE else self.active()
-        pairs = [(_origin(P), G) for P, G in pairs]
-        for P, G in pairs:
-            if not isinstance(P, Node) or not isinstance(G, Node) or P.value is None:
-                continue
-            if P.value.dtype.kind != "f" or (not failed and P.shape != node.shape and not _widened(P, node)):
-                continue
-            for ls in loops:
-                if ls is None or P.birth >= ls.start or G.id < ls.start:
-                    continue
-                if _depends(G, P.obj, ls.start):
-                    ls.candidates.append(Update(P, node, G, node.prev is not None or failed))
-                    return
 
     # ------------------------------------------------------------------ names and places
     def site(self) -> Optional[Site]:
@@ -387,120 +322,4 @@ class Tracer:
         return Site(code.co_filename, line, p[2] or 0, p[1] or line, p[3] or 0,
                     st.execution if st else 0, st.call if st else 0)
 
-    def bind(self, st: FrameState, frame) -> None:
-        stmts, execution = st.pending
-        st.pending = None
-        if not REC.recording:
-            return
-        for stmt in stmts:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            out: list[tuple[str, Node]] = []
-            REC.paused += 1
-            try:
-                for t in targets:
-                    self._bind(t, st, frame, out)
-            finally:
-                REC.paused -= 1
-            if out:
-                self.bindings.append(Binding(st.info.path, stmt.lineno, execution, st.call, out, stmt.col_offset))
 
-    def _bind(self, t: ast.expr, st: FrameState, frame, out: list) -> None:
-        if isinstance(t, (ast.Tuple, ast.List)):
-            for e in t.elts:
-                self._bind(e, st, frame, out)
-            return
-        if isinstance(t, ast.Starred):
-            t = t.value
-        text = st.info.source(t)
-        try:
-            if isinstance(t, ast.Name):
-                value = frame.f_locals.get(t.id, frame.f_globals.get(t.id))
-            elif isinstance(t, ast.Subscript):
-                value = self._eval(t.value, frame)
-                if isinstance(value, Traced):
-                    text = st.info.source(t.value)
-                else:
-                    value = self._eval(t, frame)
-            elif isinstance(t, ast.Attribute):
-                value = self._eval(t, frame)
-            else:
-                return
-        except Exception:
-            return
-        _add_binding(text, value, out)
-
-    def _eval(self, node: ast.expr, frame) -> Any:
-        code = self.compiled.get(id(node))
-        if code is None:
-            expr = ast.Expression(_as_load(node))
-            code = self.compiled[id(node)] = compile(ast.fix_missing_locations(expr), "<chainrule>", "eval")
-        return eval(code, frame.f_globals, frame.f_locals)
-
-
-def _add_binding(text: str, value: Any, out: list) -> None:
-    if isinstance(value, Traced):
-        n = value._cr_node
-        if n is not None and not n.stale:
-            out.append((text, n))
-    elif isinstance(value, (list, tuple)) and len(value) <= 64:
-        for i, v in enumerate(value):
-            if isinstance(v, Traced):
-                _add_binding(f"{text}[{i}]", v, out)
-
-
-def _as_load(node: ast.expr) -> ast.expr:
-    import copy
-
-    n = copy.deepcopy(node)
-    for m in ast.walk(n):
-        if hasattr(m, "ctx"):
-            m.ctx = ast.Load()
-    return n
-
-
-def _widened(P: Node, node: Node) -> bool:
-    """``b1 - alpha * db1`` with b1 (10, 1) and db1 (10,): numpy broadcasts the update to (10, 10)."""
-    try:
-        return np.broadcast_shapes(P.shape, np.shape(node.args[1].value if isinstance(node.args[1], Node)
-                                                       else node.args[1])) == node.shape and node.value.size > P.value.size
-    except (ValueError, AttributeError):
-        return False
-
-
-def _origin(P):
-    """``W1 = copy.deepcopy(parameters["W1"])`` then ``W1 - lr * dW1``: the update is of the original."""
-    while isinstance(P, Node) and P.op in ("copy", "array", "astype") and P.args and isinstance(P.args[0], Node) \
-            and P.prev is None and P.args[0].value is not None and np.shape(P.args[0].value) == np.shape(P.value):
-        P = P.args[0]
-    return P
-
-
-def _depends(g: Node, obj: int, start: int) -> bool:
-    """Does node ``g`` depend, through operations made since ``start``, on array object ``obj``?"""
-    stack, seen = [g], set()
-    while stack:
-        n = stack.pop()
-        if n.obj == obj:
-            return True
-        if n.id < start or id(n) in seen:
-            continue
-        seen.add(id(n))
-        stack.extend(n.inputs())
-        if n.prev is not None:
-            stack.append(n.prev)
-    return False
-
-
-def _derived(n: Node, target: Node, start: int) -> bool:
-    stack, seen = [n], set()
-    while stack:
-        m = stack.pop()
-        if m is target:
-            return True
-        if m.id < start or id(m) in seen:
-            continue
-        seen.add(id(m))
-        stack.extend(m.inputs())
-        if m.prev is not None:
-            stack.append(m.prev)
-    return False
