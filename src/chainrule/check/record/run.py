@@ -71,6 +71,7 @@ def _sandbox(path: str, seed: int):
     main.__builtins__ = builtins  # type: ignore[attr-defined]
     main.__spec__ = None  # type: ignore[assignment]
     saved_input, saved_exit = builtins.input, os._exit
+    saved_rng, saved_random = np.random.get_state(), random.getstate()  # the caller's random streams
     plots = LazyMatplotlib()
     out = io.StringIO()
     try:
@@ -92,6 +93,8 @@ def _sandbox(path: str, seed: int):
             yield main, out
     finally:
         builtins.input, os._exit = saved_input, saved_exit
+        np.random.set_state(saved_rng)
+        random.setstate(saved_random)
         plots.uninstall()
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
