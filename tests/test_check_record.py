@@ -172,3 +172,27 @@ def test_while_true_generator_batches_and_iteration_option(tmp_path):
     ''', iteration=3)
     tr = run.tracer
     assert tr.train_loop.header == 10 and tr.train.count == 3 and tr.finished
+
+
+def test_empty_arrays_made_by_the_script_are_zeros(tmp_path):
+    # np.empty hands out uninitialised memory (here: the NaN block just freed, which numpy's small-block
+    # cache gives back); a row-by-row fill (nnfs's softmax backward) must record the same on every run
+    run = record(tmp_path, '''
+        import numpy as np
+        np.random.seed(0)
+        X = np.random.randn(4, 3); W = np.random.randn(3, 2)
+        for step in range(2):
+            Z = X @ W
+            junk = np.full((4, 2), np.nan); del junk
+            buf = np.empty((4, 2))
+            junk = np.full((4, 2), np.inf); del junk
+            buf2 = np.empty_like(Z)
+            for i in range(buf.shape[0]):
+                buf[i] = Z[i]
+                buf2[i] = Z[i]
+            W -= 0.1 * X.T @ (buf + buf2)
+    ''')
+    made = [n for n in run.nodes if n.op == "const" and n.kwargs.get("made_by") in ("empty", "empty_like")]
+    assert run.tracer.train_loop.header == 5 and len(made) == 2
+    for n in made:
+        assert np.all(n.value == 0)

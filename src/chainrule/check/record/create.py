@@ -85,6 +85,9 @@ class Patches:
             if name.endswith("_like") and a and isinstance(a[0], Traced):
                 a = (plain(a[0]),) + a[1:]
             r = fn(*a, **k)
+            if name in ("empty", "empty_like") and isinstance(r, np.ndarray) and \
+                    self.is_user(sys._getframe(1).f_code.co_filename):
+                r.fill(0)  # uninitialised memory (NaN, inf ...) must not decide a verdict: zeros, every run
             return self.made(r, name) if self._from_user() else r
         return make
 
