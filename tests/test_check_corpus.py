@@ -96,7 +96,7 @@ def test_no_divide_factor_is_n():
 def test_learner_details():
     r = check_script(CORPUS / "learner.py")
     j = r.to_json()
-    assert j["loss"] == {"name": "loss", "line": 38}
+    assert j["loss"]["name"] == "loss" and j["loss"]["line"] == 38 and j["loss"]["inferred"] is False
     by = {d["line"]: d for d in j["lines"]}
     assert by[44]["verdict"] == "intermediate" and "alias" not in by[44]["message"] or "same array" in by[44]["message"]
     assert by[45]["verdict"] == "scaled" and by[45]["factor"] == pytest.approx(800.0)
@@ -114,8 +114,10 @@ def test_json_cli_only_json_and_exit_codes():
                          capture_output=True, text=True)
     assert out.returncode == 1
     data = json.loads(out.stdout)
-    assert set(data) == {"ok", "loss", "culprit_line", "lines", "kinks"}
+    assert set(data) == {"ok", "culprit", "loss", "culprit_line", "lines", "kinks", "notes"}
     assert data["culprit_line"] == bug_line("mut_sign_update.py")
+    assert data["culprit"] == {"file": "mut_sign_update.py", "line": bug_line("mut_sign_update.py"), "cell": None,
+                               "code": "W2 += step_size * dW2"}
     ok = subprocess.run([sys.executable, "-m", "chainrule", "check", str(CORPUS / "ok_tanh.py")],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "✓" in ok.stdout

@@ -47,8 +47,9 @@ def test_ng_style_missing_tanh_derivative(tmp_path):
     p.write_text(src.replace(old, "dZ1 = np.dot(W2.T, dZ2)"))
     r = check_script(p)
     line = next(i for i, t in enumerate(p.read_text().splitlines(), 1) if t.strip() == "dZ1 = np.dot(W2.T, dZ2)")
-    # dZ1 itself is a correct (scaled) ∂L/∂A1, so the first wrong parameter gradient is the next line
-    assert not r.ok and r.culprit_line == line + 1
+    # dZ1 holds (m ×) ∂L/∂A1, but dW1 and db1 use it as ∂L/∂Z1: the tanh derivative is missing on this line
+    assert not r.ok and r.culprit_line == line
+    assert "tanh derivative is missing" in r.line(line)["message"]
     assert 'parameters["W1"]' in r.line(line + 1)["message"]
 
 

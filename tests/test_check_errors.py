@@ -27,7 +27,6 @@ def test_python2_print_shows_python3_line(tmp_path):
 
 
 def test_forum_paste_lost_indentation(tmp_path):
-    seed = Path("/work/shared/seed/000_58b23a3ec7530ea2.txt")
     text = "import numpy as np\ndef f(a):\nreturn a\n"
     e = err(tmp_path, text)
     assert "line 3" in e.message and "indentation" in e.message

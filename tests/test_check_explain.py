@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from chainrule.check import explain_script
-from chainrule.check.analyse import analyse
+from chainrule.check.analysis import analyse
 from chainrule.render import render
 
 CORPUS = Path(__file__).parent / "check" / "corpus"
@@ -51,11 +51,12 @@ def test_dw2_step(learner, learner_analysis):
     assert "upstream" in dw2.chain and "`dscores`" in dw2.chain and "scores" in dw2.chain
     assert "∂L/∂`W2`" in dw2.holds_text
     # the numbers are windows of the script's own arrays in the analysed iteration
-    rec = next(r for r in learner_analysis.trace.records if r.stmt.code.startswith("dW2 ="))
+    line = next(L for L in learner_analysis.lines if L.code.startswith("dW2 ="))
+    hidden = next(n for n in learner_analysis.graph.nodes if learner_analysis.label(n) == "hidden_layer")
     vals = {v.name: v for v in dw2.values}
     assert set(vals) >= {"hidden_layer", "dscores", "dW2"}
-    np.testing.assert_array_equal(np.array(vals["dW2"].data), rec.after["dW2"][:4, :4])
-    np.testing.assert_array_equal(np.array(vals["hidden_layer"].data), rec.before["hidden_layer"][:4, :4])
+    np.testing.assert_array_equal(np.array(vals["dW2"].data), line.node.value[:4, :4])
+    np.testing.assert_array_equal(np.array(vals["hidden_layer"].data), hidden.value[:4, :4])
     assert "rows 0–3, columns 0–3 of (800, 1000)" in vals["hidden_layer"].note
     assert any(x != 0 for row in vals["dW2"].data for x in row)
 

@@ -36,8 +36,8 @@ for i in range(200):
     dscores /= num_examples
     dW2 = np.dot(hidden_layer.T, dscores)
     db2 = np.sum(dscores, axis=0, keepdims=True)
-    dhidden = np.dot(dscores, W2.T)
-    dW = np.dot(X.T, dhidden)  # BUG: the ReLU mask line is missing above
+    dhidden = np.dot(dscores, W2.T)  # BUG: the ReLU mask is missing here (no `dhidden[hidden_layer <= 0] = 0` follows)
+    dW = np.dot(X.T, dhidden)
     db = np.sum(dhidden, axis=0, keepdims=True)
     dW2 += reg * W2
     dW += reg * W

@@ -1,16 +1,15 @@
-"""Words and formulas for the learner's own script: op-table formulas in the script's symbols.
+"""Forward formulas in the script's own symbols: the op-table formula of each recognised quantity.
 
-Forward: each recognised quantity's formula from :mod:`chainrule.formulas`, with the generic
-symbols (X, W, b, Z, H, S, P, L) replaced by this step's (``S = H W_2 + 1 b_2``) and a legend
-tying every symbol to the learner's name.  The texts of the backward steps live in
-:mod:`chainrule.check.narrate_bwd`.
+The generic symbols of :mod:`chainrule.formulas` (X, W, b, Z, H, S, P, L) are replaced by this
+step's (``S = H W_2 + 1 b_2``; in column-major scripts ``Z = W A + b``) and a legend ties every
+symbol to the learner's name.  The backward texts live in :mod:`.backward`.
 """
 
 from __future__ import annotations
 
 import re
 
-from chainrule.check.patterns import ACTS, Forward, Item
+from chainrule.check.narrate.forward import ACTS, Forward, Item
 from chainrule.formulas import get
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -75,7 +74,11 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
     if it.kind == "linear":
         f = get("linear.forward")
         m = {"Z": sym, "X": fw.symbol(ops["X"]), "W": fw.symbol(ops["W"]), "b": fw.symbol(ops.get("b", "b"))}
-        lat, txt = subst(f.matrix, m), subst(f.text, m, latex=False)
+        if fw.columns:  # examples are columns: Z = W A + b (b broadcast to every column)
+            lat = subst(r"Z = W X + b\mathbf{1}^{\top}", m)
+            txt = subst("Z = W·X + b   (b broadcast to every column: one column per example)", m, latex=False)
+        else:
+            lat, txt = subst(f.matrix, m), subst(f.text, m, latex=False)
         if "b" not in ops:
             lat, txt = lat.split(" + ")[0], txt.split(" + ")[0]
     elif it.kind in ACTS:
@@ -93,9 +96,21 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
         lat = subst(f.matrix if shifted else r"P = \operatorname{softmax}(S),\quad " + f.index, m)
         txt = subst(f.text if shifted else "P[i,k] = exp(S[i,k]) / Σ_c exp(S[i,c])   (each row sums to 1)",
                     m, latex=False)
-    elif it.kind == "ce_rows":
+    elif it.kind in ("ce_rows", "logp"):
         lat = r"\ell_i = -\log %s_{i, y_i}" % fw.symbol(ops["P"])
         txt = f"ℓᵢ = −log {text_sym(fw.symbol(ops['P']))}[i, yᵢ]   (one number per example)"
+    elif it.kind in ("bce_rows", "bce"):
+        A = fw.symbol(ops.get("A", "A"))
+        lat = r"%s = -\frac{1}{m}\sum_i \left[ Y_i \log %s_i + (1 - Y_i) \log(1 - %s_i) \right]" % (sym, A, A)
+        txt = f"{text_sym(sym)} = −(1/m) Σᵢ [Yᵢ log {text_sym(A)}ᵢ + (1 − Yᵢ) log(1 − {text_sym(A)}ᵢ)]   (binary cross-entropy)"
+        if it.kind == "bce_rows":
+            lat = r"\ell_i = Y_i \log %s_i + (1 - Y_i) \log(1 - %s_i)" % (A, A)
+            txt = f"ℓᵢ = Yᵢ log {text_sym(A)}ᵢ + (1 − Yᵢ) log(1 − {text_sym(A)}ᵢ)   (one number per example)"
+    elif it.kind == "mse":
+        lat, txt = r"%s = \tfrac{1}{2}\sum (Y - %s)^2" % (sym, fw.symbol(ops.get("D", "A"))), \
+            f"{text_sym(sym)} = Σ (difference)²   (squared error)"
+    elif it.kind in ("sq", "sqw"):
+        lat, txt = r"%s = (\cdot)^2" % sym, f"{text_sym(sym)} = (·)²   (entry by entry)"
     elif it.kind in ("ce", "hinge"):
         f = get(it.key)
         m = {"L": sym, "P": fw.symbol(ops.get("P", "P"))}
@@ -129,5 +144,6 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
         txt = f"{text_sym(sym)} ← {text_sym(sym)} − (row max)   (softmax unchanged; exp cannot overflow)"
     else:
         return "", ""
+    names = [n for n in names if isinstance(n, str)]
     l_lat, l_txt = _legend(fw, names)
     return lat + l_lat, txt + l_txt

@@ -1,0 +1,1 @@
+"""Oracle: the true gradients of the recorded iteration (autograd replay, taps, kinks, finite differences)."""
