@@ -179,3 +179,15 @@ def test_tilde_is_the_home_folder(tmp_path, monkeypatch):
     r = invoke("train", *TINY_CSV, "--dataset", "csv:~/d.csv", "--out", "~/run", "--json")
     assert r.exit_code == 0, r.stderr
     assert (tmp_path / "run" / "run.json").exists()
+
+
+def test_usage_error_names_the_command_as_the_learner_types_it(tmp_path):
+    """`python -m chainrule check a b` says `chainrule check --help`, not `chainrule -m chainrule …`."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "chainrule", "check", "a.py", "b.py"], capture_output=True,
+                         text=True, cwd=tmp_path)
+    assert out.returncode == 2
+    text = " ".join(out.stderr.split())
+    assert "Run `chainrule check --help`" in text and "-m chainrule" not in text, text

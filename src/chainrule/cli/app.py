@@ -56,7 +56,11 @@ def usage_error(exc: "click_exceptions.ClickException", argv: list[str]) -> int:
     if type(exc).__name__ == "NoArgsIsHelpError":  # `chainrule` alone: the help was printed
         return 0
     ctx = getattr(exc, "ctx", None)
-    command = " ".join(["chainrule", *ctx.command_path.split()[1:]]) if ctx is not None else "chainrule"
+    names = []  # the sub-command names, whatever the program was called (`python -m chainrule` too)
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name)
+        ctx = ctx.parent
+    command = " ".join(["chainrule", *names])
     param = getattr(exc, "param", None)
     option = None
     if param is not None and getattr(param, "opts", None):
