@@ -37,5 +37,6 @@ from chainrule.fast.cache import ensure_fresh
 ensure_fresh()
 
 from chainrule.fast.engine import ensure_built, run, unsupported, warmup  # noqa: E402
+from chainrule.fast.session import Session  # noqa: E402
 
-__all__ = ["ensure_built", "run", "unsupported", "warmup"]
+__all__ = ["Session", "ensure_built", "run", "unsupported", "warmup"]
