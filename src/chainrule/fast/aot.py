@@ -195,18 +195,21 @@ def _entry(kind: str, dtype: str):
     i1, i2 = T.Array(T.int64, 1, "C"), T.Array(T.int64, 2, "C")
     d1 = T.Array(T.float64, 1, "C")
     I, F = T.int64, T.float64
+    b1 = T.Array(T.boolean, 1, "C")
     if kind == "rows":
         from chainrule.fast import generic
+        from chainrule.fast.codes import MAX_LAYERS
 
-        args = (I, I, a2, i1, i1, i2, i2,  # n_iters, t_start, X, y, all_rows, idx, lay
-                a1, a1, a1, a1, a1, a1,  # theta, thetaT, grad, gradT, m, v
-                a1, a2, a1,  # buf, xbuf, dA
+        M2, M1 = T.UniTuple(a2, MAX_LAYERS), T.UniTuple(a1, MAX_LAYERS)
+        args = (I, I, a2, i1, i1, i2, I,  # n_iters, t_start, X, y, all_rows, idx, L
+                M2, M2, M1, M2, M2, M1, b1,  # Ws, WTs, bs, gWs, gWTs, gbs, use_t
+                M2, a2, M1,  # bufs, xbuf, dAs
+                a1, a1, a1, a1,  # theta, grad, m, v
                 I, F, I, F, I, F, F, F, F, F,  # act, alpha, loss_kind, reg, opt, lr, mu, b1, b2, eps
                 d1, d1)  # losses, corrects
         return generic.run_chunk.py_func, I(*args)
     from chainrule.fast import tiled
 
-    b1 = T.Array(T.boolean, 1, "C")
     d2 = T.Array(T.float64, 2, "C")
     W2, b2 = T.UniTuple(a2, 2), T.UniTuple(a1, 2)
     args = (I, I,  # n_iters, t_start

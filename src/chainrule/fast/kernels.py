@@ -99,17 +99,20 @@ def _rows(config, model, hp, X, y, batch) -> Kernel:
     from chainrule.fast import aot, generic
 
     dtype = X.dtype
-    lay = generic.layer_table(model.sizes, model.use_t)
-    buf = np.zeros(generic.R * sum(model.sizes[1:]), dtype)
+    L = len(model.Ws)
+    pad = generic.pad
+    tables = (pad(model.Ws, dtype, 2), pad(model.WTs, dtype, 2), pad(model.bs, dtype, 1),
+              pad(model.gWs, dtype, 2), pad(model.gWTs, dtype, 2), pad(model.gbs, dtype, 1),
+              model.use_t)
+    bufs = pad([np.zeros((generic.R, n), dtype) for n in model.sizes[1:]], dtype, 2)
     xbuf = np.zeros((generic.R, model.sizes[0]), dtype)
-    dA = np.zeros(max(model.sizes[1:]), dtype)
+    dAs = pad([np.zeros(n, dtype) for n in model.sizes[1:-1]], dtype, 1)
     all_rows = np.arange(len(y), dtype=np.int64)
     kern = None if config.extra.get("jit") else aot.kernel("rows", dtype.name)
     if kern is None:
         kern = generic.run_chunk
 
     def kernel(n, t0, idx, losses, corrects):
-        return kern(n, t0, X, y, all_rows, idx, lay, model.theta, model.thetaT, model.grad,
-                    model.gradT, model.m, model.v, buf, xbuf, dA, hp["act"], hp["alpha"],
-                    hp["loss_kind"], *_update_args(hp), losses, corrects)
+        return kern(n, t0, X, y, all_rows, idx, L, *tables, bufs, xbuf, dAs, *model.state(),
+                    hp["act"], hp["alpha"], hp["loss_kind"], *_update_args(hp), losses, corrects)
     return kernel

@@ -1,12 +1,11 @@
 """Which kernel runs a config, and why.
 
-Four paths, all giving the reference engine's numbers (float64: to a few
-ulps, the BLAS path bit for bit up to :data:`chainrule.fast.blas.CHUNK` rows):
+Four paths, all giving the reference engine's numbers (float64: to a few ulps):
 
 ``tiled``  the learner's shape (D=2 -> h ReLU -> K=2), full batch: rows sorted
            into spatial tiles, units decided on/off per tile (ahead of time).
-``fused``  the learner's shape with mini-batches: four rows at a time over
-           all units, one pass forward and one backward.
+``fused``  the learner's shape with mini-batches of 4 rows or more: four rows
+           at a time over all units, one pass forward and one backward.
 ``rows``   any network, four rows at a time, every iteration of a chunk in one
            compiled call (:mod:`chainrule.fast.generic`): no Python per
            iteration, nothing of size batch x width in memory.  Wins when the
@@ -30,22 +29,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-AOT_PATHS = ("tiled", "rows")  # paths with an ahead-of-time compiled module
+AOT_PATHS = ("tiled", "rows")
+FUSED_MIN_BATCH = 4  # fused pads to groups of four rows: a batch of 1 took 13.6 µs there, 8.9 µs on rows  # paths with an ahead-of-time compiled module
 PATHS = ("tiled", "fused", "rows", "blas")
 
-# rows kernel, per row: ns per multiply-add (forward, ∂W and ∂input each count),
-# ns per hidden unit for the activation (relu, leaky, tanh, sigmoid); per parameter per iteration
-ROWS_NS_PER_MAC = {"float64": 0.13, "float32": 0.09}
-ROWS_NS_PER_UNIT = (1.0, 1.5, 6.0, 7.0)
-ROWS_NS_PER_PARAM = 1.0
-# BLAS path: per-iteration Python and call overhead (µs) per layer, ns per element pass, GFLOP/s
-BLAS_US_PER_LAYER = 14.0
-BLAS_US_FIXED = 12.0
-BLAS_NS_PER_ELEMENT = (2.0, 3.5, 3.0, 6.0)  # activation forward + backward, per hidden unit and row
-BLAS_GFLOPS = {"float64": 45.0, "float32": 90.0}
-BLAS_THIN = 8  # a product with an inner or outer size this small runs at memory speed
-BLAS_NS_PER_THIN_MAC = {"float64": 0.35, "float32": 0.25}
-BLAS_NS_PER_PARAM = 1.5
+# The cost model's coefficients (µs), fitted by non-negative least squares on relative error to
+# alternating measurements (CPU time, one thread) of both paths on 100 random networks per dtype
+# (depth 1-4, widths 16-1024, every activation, K 2-10, batches 1 to 5000) with
+# benchmarks/calibrate_plan.py: its pick was within 10% of the faster path for 96 of them, at
+# worst 1.44x (float64) / 1.73x (float32) slower.
+# Features, per iteration: rows = r0 + B·(mac·3Σ fan_in·fan_out + unit[act]·Σ hidden + out·K + row)
+# + param·P; blas = e0 + layer·L + g·3BΣ a·c + thin·3BΣ max(a, c) + B·(unit[act]·Σ hidden + out·K) + param·P.
+ROWS = {
+    "float64": dict(r0=1.686, mac_relu=0.0001, mac=0.00013, unit=(0.0, 0.0, 0.00812, 0.00682),
+                    out=0.00697, row=0.2248, param=0.00199),
+    "float32": dict(r0=1.490, mac_relu=0.00006, mac=0.00006, unit=(0.0, 0.00024, 0.00672, 0.00565),
+                    out=0.00539, row=0.3474, param=0.00164),
+}
+BLAS = {
+    "float64": dict(e0=20.80, layer=10.58, g=0.00004, thin=0.0, unit=(0.00229, 0.00333, 0.00396, 0.00529),
+                    out=0.00803, param=0.00199),
+    "float32": dict(e0=33.85, layer=4.94, g=0.00002, thin=0.0, unit=(0.00122, 0.0027, 0.00112, 0.00313),
+                    out=0.01725, param=0.00175),
+}
 
 
 @dataclass(frozen=True)
@@ -65,19 +71,16 @@ def _numba_available() -> bool:
 def costs(sizes: list[int], batch: int, act: int, dtype: str) -> tuple[float, float]:
     """Estimated µs per iteration of the rows and the BLAS path for layer sizes ``sizes``."""
     pairs = list(zip(sizes[:-1], sizes[1:]))
-    params = sum(a * c + c for a, c in pairs)
+    B, K = batch, sizes[-1]
+    macs = 3 * sum(a * c for a, c in pairs)
     hidden = sum(sizes[1:-1])
-    macs = sum(a * c for a, c in pairs)
-    rows = batch * (3 * macs * ROWS_NS_PER_MAC[dtype] + hidden * ROWS_NS_PER_UNIT[act])
-    rows = (rows + params * ROWS_NS_PER_PARAM) / 1e3
-    gemm = 0.0
-    for a, c in pairs:
-        if min(a, c) <= BLAS_THIN:
-            gemm += 3 * batch * a * c * BLAS_NS_PER_THIN_MAC[dtype]
-        else:
-            gemm += 6 * batch * a * c / BLAS_GFLOPS[dtype]
-    blas = gemm + batch * hidden * BLAS_NS_PER_ELEMENT[act] + params * BLAS_NS_PER_PARAM
-    blas = blas / 1e3 + BLAS_US_FIXED + BLAS_US_PER_LAYER * len(pairs)
+    params = sum(a * c + c for a, c in pairs)
+    r, e = ROWS[dtype], BLAS[dtype]
+    rows = (r["r0"] + B * ((r["mac_relu"] if act == 0 else r["mac"]) * macs + r["unit"][act] * hidden
+                           + r["out"] * K + r["row"]) + r["param"] * params)
+    blas = (e["e0"] + e["layer"] * len(pairs) + e["g"] * B * macs
+            + e["thin"] * 3 * B * sum(max(a, c) for a, c in pairs)
+            + B * (e["unit"][act] * hidden + e["out"] * K) + e["param"] * params)
     return rows, blas
 
 
@@ -101,7 +104,13 @@ def choose(config, sizes: list[int], n_rows: int, batch: int) -> Plan:
     if tiles.covers(config, sizes):
         if full:
             return Plan("tiled", "the learner's shape, full batch")
-        return Plan("fused", "the learner's shape, mini-batches")
+        if batch >= FUSED_MIN_BATCH:
+            return Plan("fused", "the learner's shape, mini-batches")
+        return Plan("rows", f"the learner's shape, batches under {FUSED_MIN_BATCH} rows")
+    from chainrule.fast.codes import MAX_LAYERS
+
+    if len(sizes) - 1 > MAX_LAYERS:
+        return Plan("blas", f"deeper than the rows kernel's {MAX_LAYERS} layers")
     rows, blas = costs(sizes, batch, ACTIVATION_CODES[_key(config.activation)], config.dtype)
     path = "rows" if rows <= blas else "blas"
     return Plan(path, f"cost model: rows {rows:.0f} µs, blas {blas:.0f} µs per iteration", rows, blas)
