@@ -139,8 +139,7 @@ def compile_module(kind: str, dtype: str) -> Optional[ModuleType]:
             d.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=d) as tmp:
                 built = _build_into(Path(tmp), kind, dtype)
-                for old in d.glob(_prefix(kind, dtype) + "*"):  # modules of earlier sources
-                    old.unlink(missing_ok=True)
+                _remove_stale(d, kind, dtype)
                 os.replace(built, _file(d, kind, dtype))
             _loaded.pop((kind, dtype), None)
             return load(kind, dtype)
@@ -156,6 +155,14 @@ def compile_module(kind: str, dtype: str) -> Optional[ModuleType]:
         except OSError:
             continue
     return None
+
+
+def _remove_stale(d: Path, kind: str, dtype: str) -> None:
+    """Delete this kernel's modules built from earlier sources (and any of the old one-module layout)."""
+    other = _prefix(kind, "float32" if dtype == "float64" else "float64")
+    for old in d.glob(f"_chainrule_{kind}_*"):
+        if not old.name.startswith(other):
+            old.unlink(missing_ok=True)
 
 
 def _build_into(out: Path, kind: str, dtype: str) -> Path:
