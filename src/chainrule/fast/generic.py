@@ -33,7 +33,8 @@ import numpy as np
 from numba import njit
 
 from chainrule.fast.codes import MAX_LAYERS
-from chainrule.fast.common import FASTMATH, act_backward_row, act_forward_row, loss_row, update
+from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, finish_grads,
+                                    l2_loss, loss_row, refresh_transposes, update)
 
 R = 4  # rows per tile
 
@@ -154,36 +155,6 @@ def tile_pass(X, y, rows, n_rows, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, x
                     act_backward_row(dA, A[r], act, alpha)  # A[r] <- dA * act'(H)
 
 
-@njit(cache=True, fastmath=FASTMATH)
-def _finish(L, Ws, WTs, gWs, gWTs, use_t, reg):
-    """Transposed ∂W back to ``W`` layout and ``+ reg * W``; returns the L2 penalty."""
-    tot = 0.0
-    for l in range(L):
-        W, gW = Ws[l], gWs[l]
-        if use_t[l]:
-            gWT = gWTs[l]
-            for d in range(gW.shape[0]):
-                for j in range(gW.shape[1]):
-                    gW[d, j] = gWT[j, d]
-        if reg != 0.0:
-            s = W[0, 0] * 0.0
-            for d in range(W.shape[0]):
-                for j in range(W.shape[1]):
-                    s += W[d, j] * W[d, j]
-                    gW[d, j] = gW[d, j] + reg * W[d, j]
-            tot += 0.5 * reg * s
-    return tot
-
-
-@njit(cache=True)
-def _refresh(L, Ws, WTs):
-    for l in range(L):
-        W, WT = Ws[l], WTs[l]
-        for d in range(W.shape[0]):
-            for j in range(W.shape[1]):
-                WT[j, d] = W[d, j]
-
-
 @njit(cache=True)
 def run_chunk(n_iters, t_start, X, y, all_rows, idx, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs,
               xbuf, dAs, theta, grad, m, v, act, alpha, loss_kind, reg, opt, lr, mu, b1, b2, eps,
@@ -203,7 +174,7 @@ def run_chunk(n_iters, t_start, X, y, all_rows, idx, L, Ws, WTs, bs, gWs, gWTs, 
         n = all_rows.shape[0]
         tile_pass(X, y, all_rows, n, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
                   act, alpha, loss_kind, float(n), out, False)
-        losses[0] = out[0] / n + (_finish(L, Ws, WTs, gWs, gWTs, use_t, reg) if reg != 0.0 else 0.0)
+        losses[0] = out[0] / n + (l2_loss(L, Ws, reg) if reg != 0.0 else 0.0)
         corrects[0] = out[1]
         return 0
     for it in range(n_iters):
@@ -218,11 +189,12 @@ def run_chunk(n_iters, t_start, X, y, all_rows, idx, L, Ws, WTs, bs, gWs, gWTs, 
         tile_pass(X, y, rows, nb, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
                   act, alpha, loss_kind, float(nb), out, True)
         corrects[it] = out[1]
-        losses[it] = out[0] / nb + _finish(L, Ws, WTs, gWs, gWTs, use_t, reg)
+        losses[it] = out[0] / nb + (l2_loss(L, Ws, reg) if reg != 0.0 else 0.0)
         if not math.isfinite(losses[it]):
             return it
+        finish_grads(L, Ws, WTs, gWs, gWTs, use_t, reg)
         update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t_start + it + 1)
-        _refresh(L, Ws, WTs)
+        refresh_transposes(L, Ws, WTs)
     return n_iters
 
 
