@@ -168,3 +168,17 @@ def test_arch_table_covers_the_axes_it_promises():
     assert {1, 256, None} <= batches
     for c in configs:  # every row's data set exists with its class count
         make_dataset(c.dataset, 2, c.classes, None, None)
+
+
+def test_compile_cost_names_a_failing_command_in_one_paragraph():
+    import sys
+
+    import pytest
+
+    from chainrule.bench import _wall
+    from chainrule.errors import ChainruleError
+
+    with pytest.raises(ChainruleError) as caught:
+        _wall([sys.executable, "-c", "import sys; print('boom', file=sys.stderr); sys.exit(3)"], {})
+    assert caught.value.exit_code == 1
+    assert "exit code 3" in caught.value.message and "boom" in caught.value.message
