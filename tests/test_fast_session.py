@@ -94,3 +94,16 @@ def test_divergence_is_raised_at_the_same_iteration_as_the_reference(path):
 def test_negative_steps_are_refused():
     with pytest.raises(ValueError, match="negative"):
         Session(TrainConfig(points=10, hidden=(4,))).step(-1)
+
+
+def test_run_fills_the_callers_history_and_stops_when_asked():
+    from chainrule import fast
+
+    config = TrainConfig(points=20, hidden=(6,), iterations=400, log_every=50)
+    data, params, rng = prepare(config)
+    rows: list = []
+    seen: list = []
+    _, history = fast.run(config, data.X, data.y, params, rng, history=rows,
+                          stop=lambda done: seen.append(done) or done >= 200)
+    assert history is rows and [h["iteration"] for h in rows] == [0, 50, 100, 150]
+    assert seen[-1] == 200

@@ -109,12 +109,15 @@ def hyper(config) -> dict:
                 b2=float(extra.get("beta2", 0.999)), eps=float(extra.get("eps", 1e-8)))
 
 
-def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Progress] = None):
+def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Progress] = None,
+        history: Optional[list] = None, stop: Optional[Callable[[int], bool]] = None):
     """Train like :func:`chainrule.training.run_reference`; returns ``(params, history)``.
 
     Same update order, same random mini-batches, history logged before the
     update (for mini-batches the full-data loss, as the reference logs it),
-    :class:`DivergenceError` on a NaN/inf loss.
+    :class:`DivergenceError` on a NaN/inf loss.  Rows are appended to
+    ``history`` (if given) as they are logged; ``stop(done)`` is asked after
+    every block of iterations, and True ends the run there (Ctrl-C).
     """
     from chainrule.fast.session import Session
 
@@ -122,7 +125,7 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
     N = len(y)
     iterations, log_every = config.iterations, config.log_every
     tick = max(1, iterations // 100)
-    history: list[dict] = []
+    history = [] if history is None else history
     i = 0
     while i < iterations:
         end = min(iterations, (i // tick + 1) * tick)
@@ -142,6 +145,8 @@ def run(config, X: np.ndarray, y: np.ndarray, params, rng, progress: Optional[Pr
         i = end
         if progress is not None and (i % tick == 0 or i == iterations):
             progress(i)
+        if stop is not None and stop(i):
+            break
     return session.params(), history
 
 
