@@ -134,15 +134,25 @@ def test_failed_build_is_remembered_and_the_jit_kernel_is_used(tmp_path, monkeyp
     assert len(hist) == 5 and all(np.isfinite(h["loss"]) for h in hist)
 
 
-def test_a_warm_default_run_does_not_import_numba():
-    aot.kernel("tiled", "float64")  # built (or loaded) by now
+@pytest.mark.parametrize("config", ["TrainConfig(iterations=20)",
+                                    "TrainConfig(hidden=(8, 8), activation='tanh', optimizer='sgd', batch_size=4, iterations=20)",
+                                    "TrainConfig(hidden=(64, 64), iterations=5)"], ids=["tiled", "rows", "blas"])
+def test_a_warm_run_does_not_import_numba(config, request):
+    from chainrule.fast import plan
+
+    cfg = eval(config)
+    path = plan.guess(cfg)
+    assert path == request.node.callspec.id
+    if path in plan.AOT_PATHS:
+        aot.kernel(path, "float64")  # built (or loaded) by now
     code = ("import sys; from chainrule.training import train; from chainrule.config import TrainConfig;"
-            "r = train(TrainConfig(iterations=20)); print(r.engine, 'numba' in sys.modules)")
+            f"r = train({config}); print(r.engine, 'numba' in sys.modules)")
     src = str(Path(chainrule.__file__).resolve().parents[1])  # this chainrule, not another install
     env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=env)
     assert out.stdout.split() == ["fast", "False"]
+
 
 
 def test_mlp_prediction_of_the_fast_result_matches_reference_predictions():

@@ -32,11 +32,11 @@ import math
 import numpy as np
 from numba import njit
 
-from chainrule.fast.codes import MAX_LAYERS
+from chainrule.fast.codes import MAX_LAYERS, ROWS_PER_TILE
 from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, finish_grads,
                                     l2_loss, loss_row, refresh_transposes, update)
 
-R = 4  # rows per tile
+R = ROWS_PER_TILE  # rows per tile
 
 
 @njit(cache=True, fastmath=FASTMATH, inline="always")
@@ -196,9 +196,3 @@ def run_chunk(n_iters, t_start, X, y, all_rows, idx, L, Ws, WTs, bs, gWs, gWTs, 
         update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t_start + it + 1)
         refresh_transposes(L, Ws, WTs)
     return n_iters
-
-
-def pad(arrays, dtype, ndim: int) -> tuple:
-    """``arrays`` followed by 1 x 1 placeholders up to :data:`MAX_LAYERS` entries."""
-    filler = np.zeros((1,) * ndim, dtype)
-    return tuple(arrays) + (filler,) * (MAX_LAYERS - len(arrays))

@@ -94,22 +94,35 @@ def _fused(config, model, hp, X, y, batch) -> Kernel:
     return kernel
 
 
+def pad(arrays, dtype, ndim: int) -> tuple:
+    """``arrays`` followed by 1 x 1 placeholders up to ``MAX_LAYERS`` entries (the rows kernel's tuples)."""
+    from chainrule.fast.codes import MAX_LAYERS
+
+    filler = np.zeros((1,) * ndim, dtype)
+    return tuple(arrays) + (filler,) * (MAX_LAYERS - len(arrays))
+
+
 def _rows(config, model, hp, X, y, batch) -> Kernel:
-    """Any network, four rows at a time (:mod:`chainrule.fast.generic`), ahead-of-time or JIT."""
-    from chainrule.fast import aot, generic
+    """Any network, four rows at a time (:mod:`chainrule.fast.generic`), ahead-of-time or JIT.
+
+    With the ahead-of-time module built, numba is not even imported.
+    """
+    from chainrule.fast import aot
+    from chainrule.fast.codes import ROWS_PER_TILE as R
 
     dtype = X.dtype
     L = len(model.Ws)
-    pad = generic.pad
     tables = (pad(model.Ws, dtype, 2), pad(model.WTs, dtype, 2), pad(model.bs, dtype, 1),
               pad(model.gWs, dtype, 2), pad(model.gWTs, dtype, 2), pad(model.gbs, dtype, 1),
               model.use_t)
-    bufs = pad([np.zeros((generic.R, n), dtype) for n in model.sizes[1:]], dtype, 2)
-    xbuf = np.zeros((generic.R, model.sizes[0]), dtype)
+    bufs = pad([np.zeros((R, n), dtype) for n in model.sizes[1:]], dtype, 2)
+    xbuf = np.zeros((R, model.sizes[0]), dtype)
     dAs = pad([np.zeros(n, dtype) for n in model.sizes[1:-1]], dtype, 1)
     all_rows = np.arange(len(y), dtype=np.int64)
     kern = None if config.extra.get("jit") else aot.kernel("rows", dtype.name)
     if kern is None:
+        from chainrule.fast import generic
+
         kern = generic.run_chunk
 
     def kernel(n, t0, idx, losses, corrects):
