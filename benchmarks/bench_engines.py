@@ -44,3 +44,18 @@ def test_fast_scaling_cell(benchmark):
     benchmark.pedantic(lambda: fast.run(cfg, data.X, data.y,
                                         [(W.copy(), b.copy()) for W, b in params], rng),
                        rounds=3, iterations=1)
+
+
+@pytest.mark.parametrize("name", ["tanh-64x64", "sgd-b1", "deep4-leaky-32", "wide-1024x1024-b256"])
+def test_arch_row_chainrule(benchmark, name):
+    """Rows of ``chainrule bench --arch``, chainrule float64 only: 10 iterations on the path it picks."""
+    from dataclasses import replace
+
+    from chainrule.bench_arch import ARCH
+    from chainrule.fast import Session
+
+    set_threads(1)
+    session = Session(replace(TrainConfig(**dict(ARCH)[name]), log_every=0))
+    session.step(2)
+    benchmark.extra_info["path"] = session.path
+    benchmark.pedantic(lambda: session.step(10), setup=session.reset, rounds=5, iterations=1)

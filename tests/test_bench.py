@@ -70,3 +70,115 @@ def test_train_wall_names_a_failing_command_in_one_paragraph():
     assert caught.value.exit_code == 1
     assert "--train-wall" in message and "--hidden 0" in message and "exit code 2" in message
     assert "\n" not in message
+
+
+# ---------------------------------------------------------------- bench --arch
+
+def _small(**fields):
+    from chainrule.config import TrainConfig
+
+    return TrainConfig(points=30, log_every=0, **fields)
+
+
+LIB_CASES = [dict(hidden=(8, 6), activation="tanh", optimizer="adam"),
+             dict(hidden=(10,), loss="hinge", classes=3, optimizer="momentum", reg=1e-3),
+             dict(hidden=(7, 5), activation="leaky_relu", optimizer="sgd", batch_size=8),
+             dict(hidden=(9,), activation="sigmoid")]
+
+
+def _libs():
+    from chainrule import bench_libs
+
+    out = []
+    if bench_libs.torch_available():
+        out.append(("torch", bench_libs.TorchRunner))
+    if bench_libs.jax_available():
+        out.append(("jax", bench_libs.JaxRunner))
+    return out
+
+
+def test_other_libraries_train_the_same_network_as_chainrule():
+    """PyTorch (and JAX) in the bench compute chainrule's job: same float64 weights after 6 iterations."""
+    import copy
+
+    import numpy as np
+    import pytest
+
+    from chainrule.fast import Session
+    from chainrule.training import _batches, prepare
+
+    libs = _libs()
+    if not libs:
+        pytest.skip("neither PyTorch nor JAX is installed")
+    for fields in LIB_CASES:
+        config = _small(**fields)
+        data, params, rng = prepare(config)
+        stream = _batches(len(data.y), config.batch, copy.deepcopy(rng))
+        batches = None if config.batch is None else [next(stream) for _ in range(6)]
+        ours = Session(config)
+        ours.step(6)
+        for name, runner in libs:
+            other = runner(config, "float64", data.X, data.y, params, batches)
+            other.reset()
+            other.run(6)
+            for (Wa, ba), (Wb, bb) in zip(other.params(), ours.params()):
+                np.testing.assert_allclose(Wa, Wb, rtol=1e-9, atol=1e-12, err_msg=f"{name} {fields}")
+                np.testing.assert_allclose(ba, bb, rtol=1e-9, atol=1e-12, err_msg=f"{name} {fields}")
+
+
+def test_cli_bench_arch_json_one_row():
+    from chainrule.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--only", "leaky-16-b1", "--blocks", "1", "--no-torch",
+                                      "--no-jax", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    (row,) = data["rows"]
+    assert row["name"] == "leaky-16-b1" and row["path"] == "rows" and row["batch"] == 1
+    assert {"chainrule-float64", "chainrule-float32", "reference-float64"} <= set(row["ms_per_iter"])
+    assert row["ratio"]["reference-float64"] > 0 and row["loss_rel_diff_f64"]["reference-float64"] < 1e-12
+    assert data["clock"] == "cpu" and data["threads"] == 1 and "cores" in data["machine"]
+    floor = data["floor"]["float64"]
+    assert floor["gflops"] > 0 and floor["ms"] is None  # no learner row, no fraction
+
+
+def test_cli_bench_only_names_the_rows_it_knows():
+    from chainrule.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--only", "learner,nosuch"])
+    assert result.exit_code == 2
+    assert "--only" in result.output and "sgd-b1" in result.output
+
+
+def test_arch_table_covers_the_axes_it_promises():
+    from chainrule.bench_arch import ARCH
+    from chainrule.config import TrainConfig
+    from chainrule.data import make_dataset
+
+    configs = [TrainConfig(**fields) for _, fields in ARCH]
+    depths = {len(c.hidden) for c in configs}
+    widths = {w for c in configs for w in c.hidden}
+    sizes = {c.points * c.classes for c in configs}
+    batches = {c.batch for c in configs}
+    assert depths == {1, 2, 3, 4} and min(widths) == 16 and max(widths) == 1024
+    assert {c.activation for c in configs} == {"relu", "leaky_relu", "tanh", "sigmoid"}
+    assert {c.loss for c in configs} == {"softmax", "hinge"}
+    assert {c.optimizer for c in configs} >= {"gd", "sgd", "momentum", "adam"}
+    assert {c.classes for c in configs} >= {2, 10} and min(sizes) == 100 and max(sizes) == 100_000
+    assert {1, 256, None} <= batches
+    for c in configs:  # every row's data set exists with its class count
+        make_dataset(c.dataset, 2, c.classes, None, None)
+
+
+def test_compile_cost_names_a_failing_command_in_one_paragraph():
+    import sys
+
+    import pytest
+
+    from chainrule.bench import _wall
+    from chainrule.errors import ChainruleError
+
+    with pytest.raises(ChainruleError) as caught:
+        _wall([sys.executable, "-c", "import sys; print('boom', file=sys.stderr); sys.exit(3)"], {})
+    assert caught.value.exit_code == 1
+    assert "exit code 3" in caught.value.message and "boom" in caught.value.message

@@ -104,7 +104,7 @@ def test_nan_weights_reach_the_loss_instead_of_being_skipped():
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_ahead_of_time_module_gives_the_jit_kernels_numbers_bit_for_bit(dtype):
-    assert aot.kernel(dtype) is not None, aot.failed()
+    assert aot.kernel("tiled", dtype) is not None, aot.failed("tiled", dtype)
     config = TrainConfig(iterations=120, log_every=10, dtype=dtype)
     data, params, _ = prepare(config)
     runs = []
@@ -121,28 +121,38 @@ def test_failed_build_is_remembered_and_the_jit_kernel_is_used(tmp_path, monkeyp
     monkeypatch.setattr(aot, "_dirs", lambda: [tmp_path / "pkg", tmp_path / "user"])
     monkeypatch.setattr(aot, "_loaded", {})
 
-    def no_compiler(out):
+    def no_compiler(out, kind, dtype):
         raise RuntimeError("no C compiler found")
 
     monkeypatch.setattr(aot, "_build_into", no_compiler)
-    assert aot.needs_build()
-    assert aot.kernel("float64") is None
-    assert "no C compiler" in aot.failed() and not aot.needs_build()
+    assert aot.needs_build("tiled", "float64")
+    assert aot.kernel("tiled", "float64") is None
+    assert "no C compiler" in aot.failed("tiled", "float64") and not aot.needs_build("tiled", "float64")
     config = TrainConfig(points=30, hidden=(20,), iterations=5, log_every=1)
     data, params, _ = prepare(config)
     _, hist = fast.run(config, data.X, data.y, params, None)
     assert len(hist) == 5 and all(np.isfinite(h["loss"]) for h in hist)
 
 
-def test_a_warm_default_run_does_not_import_numba():
-    aot.kernel("float64")  # built (or loaded) by now
+@pytest.mark.parametrize("config", ["TrainConfig(iterations=20)",
+                                    "TrainConfig(hidden=(8, 8), activation='tanh', optimizer='sgd', batch_size=4, iterations=20)",
+                                    "TrainConfig(hidden=(64, 64), iterations=5)"], ids=["tiled", "rows", "blas"])
+def test_a_warm_run_does_not_import_numba(config, request):
+    from chainrule.fast import plan
+
+    cfg = eval(config)
+    path = plan.guess(cfg)
+    assert path == request.node.callspec.id
+    if path in plan.AOT_PATHS:
+        aot.kernel(path, "float64")  # built (or loaded) by now
     code = ("import sys; from chainrule.training import train; from chainrule.config import TrainConfig;"
-            "r = train(TrainConfig(iterations=20)); print(r.engine, 'numba' in sys.modules)")
+            f"r = train({config}); print(r.engine, 'numba' in sys.modules)")
     src = str(Path(chainrule.__file__).resolve().parents[1])  # this chainrule, not another install
     env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=env)
     assert out.stdout.split() == ["fast", "False"]
+
 
 
 def test_mlp_prediction_of_the_fast_result_matches_reference_predictions():
@@ -159,7 +169,7 @@ def test_mlp_prediction_of_the_fast_result_matches_reference_predictions():
 def test_threaded_serial_and_ahead_of_time_kernels_agree_bit_for_bit(monkeypatch):
     import numba
 
-    from chainrule.fast import engine as eng
+    from chainrule.fast import kernels as eng
 
     config = TrainConfig(iterations=40, log_every=5)
     data, params, _ = prepare(config)
@@ -181,7 +191,7 @@ def test_threaded_serial_and_ahead_of_time_kernels_agree_bit_for_bit(monkeypatch
 def test_threads_only_when_they_pay(monkeypatch):
     import numba
 
-    from chainrule.fast import engine as eng
+    from chainrule.fast import kernels as eng
 
     numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
     assert not eng._threaded(800 * 1000, 10**6)  # too little work per iteration

@@ -16,6 +16,9 @@ from chainrule.layers import Linear, make_activation
 from chainrule.losses import l2_penalty, make_loss
 from chainrule.rng import Rng, normal
 
+EVAL_ROWS = 4096
+"""Rows per chunk in :meth:`MLP.loss` / :meth:`MLP.predict`: a (4096, 1000) float64 block is 33 MB."""
+
 
 def init_params(sizes: list[int], rng: Rng, scale: float = 0.01) -> list[tuple[np.ndarray, np.ndarray]]:
     """Weights ``scale * randn(fan_in, fan_out)`` drawn layer by layer, biases zero.
@@ -85,12 +88,40 @@ class MLP:
         return self.linears[-1].forward(out)  # (N, K)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return np.argmax(self.forward(X), axis=1)
+        """Predicted classes ``(N,)``, computed :data:`EVAL_ROWS` rows at a time."""
+        return np.concatenate([np.argmax(self.forward(X[s:s + EVAL_ROWS]), axis=1)
+                               for s in range(0, max(len(X), 1), EVAL_ROWS)])
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Data loss plus L2 penalty, no gradients."""
-        data_loss = self.loss_fn.forward(self.forward(X), y)
-        return data_loss + l2_penalty([lin.W for lin in self.linears], self.reg)
+        """Data loss plus L2 penalty, no gradients (in chunks of :data:`EVAL_ROWS` rows)."""
+        return self.evaluate(X, y)[0]
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """``(loss, accuracy)`` of these weights on ``X``, ``y``, from one forward pass.
+
+        Rows go through :data:`EVAL_ROWS` at a time, so memory stays at one
+        chunk of activations (a few MB) at any N.  Up to that many rows the
+        loss is bit for bit the one-shot ``loss_fn.forward(forward(X), y)``;
+        beyond, the chunks' mean losses are weighted by their row counts.
+        """
+        N = len(X)
+        data_loss, correct = 0.0, 0
+        for s in range(0, max(N, 1), EVAL_ROWS):
+            scores = self.forward(X[s:s + EVAL_ROWS])  # (m, K)
+            part = self.loss_fn.forward(scores, y[s:s + EVAL_ROWS])
+            data_loss = part if N <= EVAL_ROWS else data_loss + part * (len(scores) / N)
+            correct += int(np.count_nonzero(np.argmax(scores, axis=1) == y[s:s + EVAL_ROWS]))
+        self.release()
+        loss = data_loss + l2_penalty([lin.W for lin in self.linears], self.reg)
+        return loss, correct / max(N, 1)
+
+    def release(self) -> None:
+        """Drop the activations the layers keep for a backward pass (after an evaluation)."""
+        for lin in self.linears:
+            lin.X = None
+        for act in self.acts:
+            act.__dict__.pop("Z", None)
+            act.__dict__.pop("H", None)
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> Gradients:
         """One forward and backward pass: the loss and every ∂L/∂W, ∂L/∂b."""

@@ -131,5 +131,5 @@ def announce_compile(engine: str, config=None) -> None:
     except ImportError:  # numba missing: the reference engine is used, nothing compiles
         return
     if is_cold(config):
-        print("note: compiling chainrule's fast training kernel once (about 20-60 s on this first run); "
+        print("note: compiling chainrule's fast training kernel once (about 10-20 s on this first run); "
               "later runs load the compiled kernel from disk in milliseconds.", file=sys.stderr)

@@ -2,10 +2,10 @@
 
 numba invalidates a cached function when *its own* source file changes, but
 not when a function it calls from another file does (``generic.run_chunk``
-inlines ``fused`` and ``common``).  A stale entry can then crash.  So the
-kernels' cache is tied to a hash of every source file of this package: when
-the hash changes, the package's ``.nbi``/``.nbc`` files are removed once and
-everything is recompiled (first run only).
+inlines ``common``).  A stale entry can then crash.  So the kernels' cache is
+tied to a hash of every source file numba compiles (:data:`NUMBA_SOURCES`):
+when the hash changes, the package's ``.nbi``/``.nbc`` files are removed once
+and everything is recompiled (first run only).
 """
 
 from __future__ import annotations
@@ -17,11 +17,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def source_hash() -> str:
+NUMBA_SOURCES = ("codes.py", "common.py", "fused.py", "generic.py", "tiled.py", "tiles.py")
+"""The files numba compiles from (the driver, the BLAS path and the planner are plain Python)."""
+
+
+def source_hash(names: tuple[str, ...] = NUMBA_SOURCES) -> str:
+    """A short hash of these source files of the package (default: every file numba compiles)."""
     h = hashlib.sha256()
-    for path in sorted(HERE.glob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    for name in sorted(names):
+        h.update(name.encode())
+        h.update((HERE / name).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -51,21 +56,24 @@ def ensure_fresh() -> None:
 
 
 def is_cold(config=None) -> bool:
-    """True when the next run of ``config`` (default: the learner's) compiles first (tens of seconds).
+    """True when the next run of ``config`` (default: the learner's) compiles first (seconds).
 
-    The learner's shape loads the ahead-of-time module (:mod:`chainrule.fast.aot`);
-    it is cold until that module is built (after a failed build, the JIT kernel
-    is used instead).  Other configurations use JIT kernels cached where
-    :func:`ensure_fresh` manages them; a read-only install, where numba
-    caches elsewhere, counts as warm.
+    The learner's shape and the rows kernel load ahead-of-time modules
+    (:mod:`chainrule.fast.aot`); they are cold until their module is built
+    (after a failed build, the JIT kernel is used instead).  The fused
+    mini-batch kernel is JIT-compiled and cached where :func:`ensure_fresh`
+    manages it; a read-only install, where numba caches elsewhere, counts as
+    warm.  The BLAS path compiles nothing.
     """
-    from chainrule.fast import aot
-    from chainrule.fast.tiles import learner_shape
+    from chainrule.fast import aot, plan
 
-    tiled = config is None or learner_shape(config)
-    if tiled and aot.failed() is None:
-        return aot.load() is None
-    pattern = "tiled.*.nbi" if tiled else "*.nbi"
+    path = "tiled" if config is None else plan.guess(config)
+    dtype = "float64" if config is None else config.dtype
+    if path == "blas":
+        return False
+    if path in plan.AOT_PATHS and aot.failed(path, dtype) is None:
+        return aot.load(path, dtype) is None
+    pattern = {"tiled": "tiled.*.nbi", "rows": "generic.*.nbi"}.get(path, "fused.*.nbi")
     for d in _cache_dirs():
         if d.is_dir() and any(d.glob(pattern)):
             return False

@@ -160,10 +160,10 @@ def update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t):
 
 
 @njit(cache=True)
-def l2_loss(Ws, reg):
-    """``sum(0.5 * reg * sum(W * W))`` over the weight matrices."""
+def l2_loss(L, Ws, reg):
+    """``sum(0.5 * reg * sum(W * W))`` over the first ``L`` weight matrices."""
     tot = 0.0
-    for l in range(len(Ws)):
+    for l in range(L):
         W = Ws[l]
         s = W[0, 0] * 0.0
         for d in range(W.shape[0]):
@@ -174,9 +174,9 @@ def l2_loss(Ws, reg):
 
 
 @njit(cache=True)
-def finish_grads(Ws, WTs, gWs, gWTs, use_t, reg):
-    """Bring transposed accumulators back to ``W`` layout and add ``reg * W``."""
-    for l in range(len(Ws)):
+def finish_grads(L, Ws, WTs, gWs, gWTs, use_t, reg):
+    """Bring the first ``L`` layers' transposed accumulators back to ``W`` layout and add ``reg * W``."""
+    for l in range(L):
         gW = gWs[l]
         if use_t[l]:
             gWT = gWTs[l]
@@ -191,8 +191,8 @@ def finish_grads(Ws, WTs, gWs, gWTs, use_t, reg):
 
 
 @njit(cache=True)
-def refresh_transposes(Ws, WTs):
-    for l in range(len(Ws)):
+def refresh_transposes(L, Ws, WTs):
+    for l in range(L):
         W, WT = Ws[l], WTs[l]
         for d in range(W.shape[0]):
             for j in range(W.shape[1]):
@@ -207,14 +207,15 @@ def end_iteration(it, data_loss_sum, n_rows, correct, losses, corrects, Ws, WTs,
     Returns False (and updates nothing) when the loss is NaN or infinite:
     the driver then raises :class:`chainrule.errors.DivergenceError`.
     """
-    loss = data_loss_sum / n_rows + (l2_loss(Ws, reg) if reg != 0.0 else 0.0)
+    L = len(Ws)
+    loss = data_loss_sum / n_rows + (l2_loss(L, Ws, reg) if reg != 0.0 else 0.0)
     losses[it] = loss
     corrects[it] = correct
     if not math.isfinite(loss):
         return False
-    finish_grads(Ws, WTs, gWs, gWTs, use_t, reg)
+    finish_grads(L, Ws, WTs, gWs, gWTs, use_t, reg)
     update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t)
-    refresh_transposes(Ws, WTs)
+    refresh_transposes(L, Ws, WTs)
     return True
 
 

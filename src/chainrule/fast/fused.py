@@ -14,9 +14,11 @@ over all ``h`` units, four rows at a time:
   the four rows (units the ReLU switched off contribute exact zeros), and
   stored once.
 
-The batch's rows are cut into four fixed slices run in parallel, each with
-its own accumulators, added in slice order: 1 and 2 threads give
-bit-identical results.
+A large batch's rows (batch x h >= :data:`PARALLEL_MIN_WORK`) are cut into
+four fixed slices run in parallel, each with its own accumulators, added in
+slice order: 1 and 2 threads give bit-identical results.  A small batch is
+one slice run serially (a batch of one row would otherwise pay for zeroing
+and adding four sets of accumulators and for waking threads).
 """
 
 from __future__ import annotations
@@ -118,13 +120,12 @@ def _run_chunk_fused(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gW
 
 
 run_chunk_fused_parallel, run_chunk_fused_serial = threaded_and_serial(_run_chunk_fused, "run_chunk_fused")
-PARALLEL_MIN_WORK = 400_000  # batch*h below this: serial (threads cost more than they save)
-CHUNKS = 4  # fixed row split: results do not depend on the number of threads
+PARALLEL_MIN_WORK = 400_000  # batch*h below this: one slice, serial (threads cost more than they save)
+CHUNKS = 4  # fixed row split above it: results do not depend on the number of threads
 
 
-def make_buffers(h: int, dtype):
+def make_buffers(h: int, dtype, C: int = CHUNKS):
     """Q (5,h) parameters; A (6,) zeros; per slice: CB (C,5,h) ∂, ∂b2 (C,2), x (C,2,4), S (C,4,2), out (C,2)."""
-    C = CHUNKS
     return (np.zeros((5, h), dtype), np.zeros(6, dtype), np.zeros((C, 5, h), dtype),
             np.zeros((C, 2), dtype), np.zeros((C, 2, 4), dtype), np.zeros((C, 4, 2), dtype),
             np.zeros((C, 2)))

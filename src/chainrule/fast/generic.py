@@ -1,15 +1,23 @@
-"""The general fast kernel: any depth, activation and loss, rows in small tiles.
+"""The rows kernel: any depth, activation and loss, four rows at a time, compiled once.
 
 Rows are processed ``R = 4`` at a time (a *tile*).  For each tile the forward
-pass writes one ``(R, width)`` buffer per layer, the backward pass overwrites
-those buffers with the gradients and adds the tile's contribution to the
+pass writes one ``(R, width)`` block per layer, the backward pass overwrites
+those blocks with the gradients and adds the tile's contribution to the
 gradient accumulators.  Nothing of size N x h is ever allocated: the working
-memory is ``R * sum(widths)`` plus the parameters and their gradients.
+memory is ``R * sum(widths)`` plus the parameters and their gradients, and a
+whole chunk of iterations runs in one call, so a mini-batch of one row costs
+microseconds (no Python between iterations).  This is the fast path for
+narrow layers and small batches (:mod:`chainrule.fast.plan` decides).
 
-Every inner loop runs over one contiguous row of a weight matrix, so numba /
-LLVM vectorises it.  Each weight matrix is kept twice, as ``W`` (fan_in,
-fan_out) and as its transpose ``WT``; a layer picks the orientation whose rows
-are longer for each of its three products (forward, ∂W, ∂input).
+The per-layer arrays arrive as tuples of :data:`MAX_LAYERS` entries
+whatever the depth (the unused ones are 1 x 1 placeholders, ``L`` says how
+many count), so numba compiles this kernel once per dtype instead of once
+per depth: the ahead-of-time module (:mod:`chainrule.fast.aot`) covers every
+network up to that depth.  Each weight matrix is kept twice, as ``W``
+(fan_in, fan_out) and as its transpose ``WT`` (views of the engine's flat
+vectors); a layer picks the orientation whose rows are longer for each of
+its three products (forward, ∂W, ∂input), so every inner loop runs over one
+contiguous row and vectorises.
 
 Arithmetic follows :mod:`chainrule.layers` and :mod:`chainrule.losses`
 operation for operation (``Z = A·W`` then ``+ b``, softmax shifted by the row
@@ -19,13 +27,16 @@ and over hidden units are added differs, which moves results by a few ulps.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
-from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, end_iteration,
-                                    loss_row)
+from chainrule.fast.codes import MAX_LAYERS, ROWS_PER_TILE
+from chainrule.fast.common import (FASTMATH, act_backward_row, act_forward_row, finish_grads,
+                                    l2_loss, loss_row, refresh_transposes, update)
 
-R = 4  # rows per tile
+R = ROWS_PER_TILE  # rows per tile
 
 
 @njit(cache=True, fastmath=FASTMATH, inline="always")
@@ -101,13 +112,12 @@ def _input_grad(dz, W, WT, out):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def tile_pass(X, y, rows, n_rows, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
-              act, alpha, loss_kind, n_batch, out):
-    """Forward + backward for ``n_rows`` rows ``X[rows[:n_rows]]``; adds to the gradients.
+def tile_pass(X, y, rows, n_rows, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
+              act, alpha, loss_kind, n_batch, out, backward):
+    """Forward (+ backward if ``backward``) of ``X[rows[:n_rows]]``; adds to the gradients.
 
     ``out[0]`` accumulates the data-loss sum, ``out[1]`` the correct predictions.
     """
-    L = len(Ws)
     for t0 in range(0, n_rows, R):
         nr = min(R, n_rows - t0)
         # ---- forward
@@ -123,6 +133,8 @@ def tile_pass(X, y, rows, n_rows, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf
             lv, ok = loss_row(s, y[i], loss_kind, n_batch)  # s becomes dL/ds
             out[0] += lv
             out[1] += ok
+        if not backward:
+            continue
         # ---- backward
         for l in range(L - 1, -1, -1):
             dZ = bufs[l]
@@ -144,7 +156,7 @@ def tile_pass(X, y, rows, n_rows, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf
 
 
 @njit(cache=True)
-def run_chunk(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs,
+def run_chunk(n_iters, t_start, X, y, all_rows, idx, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs,
               xbuf, dAs, theta, grad, m, v, act, alpha, loss_kind, reg, opt, lr, mu, b1, b2, eps,
               losses, corrects):
     """``n_iters`` iterations of forward, backward, update; returns how many finished.
@@ -153,20 +165,34 @@ def run_chunk(n_iters, t_start, X, y, all_rows, idx, Ws, WTs, bs, gWs, gWTs, gbs
     ``idx`` has one row of example indices per iteration, or no columns for
     full-batch training.  ``losses`` / ``corrects`` get each iteration's loss
     (data + L2, before its update) and number of correct predictions.
+    ``n_iters = 0`` only evaluates: one forward pass over ``all_rows``, its
+    loss and correct count in ``losses[0]``, ``corrects[0]``.  The gradient
+    vector ``grad`` is one flat vector: ``gWs``, ``gbs`` (and ``gWTs``) are views of it.
     """
     out = np.zeros(2)
+    if n_iters == 0:
+        n = all_rows.shape[0]
+        tile_pass(X, y, all_rows, n, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
+                  act, alpha, loss_kind, float(n), out, False)
+        losses[0] = out[0] / n + (l2_loss(L, Ws, reg) if reg != 0.0 else 0.0)
+        corrects[0] = out[1]
+        return 0
     for it in range(n_iters):
         rows = all_rows if idx.shape[1] == 0 else idx[it]
         nb = rows.shape[0]
         grad[:] = 0.0
-        for l in range(len(Ws)):
+        for l in range(L):
             if use_t[l]:
                 gWTs[l][:, :] = 0.0
         out[0] = 0.0
         out[1] = 0.0
-        tile_pass(X, y, rows, nb, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
-                  act, alpha, loss_kind, float(nb), out)
-        if not end_iteration(it, out[0], nb, out[1], losses, corrects, Ws, WTs, gWs, gWTs, use_t,
-                             theta, grad, m, v, reg, opt, lr, mu, b1, b2, eps, t_start + it + 1):
+        tile_pass(X, y, rows, nb, L, Ws, WTs, bs, gWs, gWTs, gbs, use_t, bufs, xbuf, dAs,
+                  act, alpha, loss_kind, float(nb), out, True)
+        corrects[it] = out[1]
+        losses[it] = out[0] / nb + (l2_loss(L, Ws, reg) if reg != 0.0 else 0.0)
+        if not math.isfinite(losses[it]):
             return it
+        finish_grads(L, Ws, WTs, gWs, gWTs, use_t, reg)
+        update(theta, grad, m, v, opt, lr, mu, b1, b2, eps, t_start + it + 1)
+        refresh_transposes(L, Ws, WTs)
     return n_iters
