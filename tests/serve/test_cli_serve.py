@@ -62,7 +62,13 @@ def test_a_learner_script_shows_their_lines_and_names():
     codes = [st["code"] for st in page["stops"]]
     assert 'parameters["W1"] = parameters["W1"] - learning_rate * grads["dW1"]' in codes
     names = {v["name"] for st in page["stops"] for v in st["values"]}
-    assert {"dZ2", "A1", 'parameters["W2"]', 'grads["dW1"]'} <= names
+    assert {"dZ2", "A1", 'parameters["W2"]', "dW1"} <= names
+    by_code = {st["code"]: st for st in page["stops"]}
+    update = by_code['parameters["W1"] = parameters["W1"] - learning_rate * grads["dW1"]']
+    made = by_code["dW1 = np.dot(dZ1, X.T) / m"]
+    # the update reads grads["dW1"]: the very array dW1 = np.dot(dZ1, X.T) / m made
+    read = next(v for v in update["values"] if v["role"] == "input")
+    assert read["name"] == "dW1" and read["data"] == made["values"][-1]["data"]
     assert {n["name"] for n in page["graph"]["nodes"]} >= {"Z1", "A1", "Z2", "A2", 'parameters["W1"]'}
 
 

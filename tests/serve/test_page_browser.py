@@ -308,7 +308,7 @@ def test_a_learners_script_in_the_page(browser):
         k = stops.index("dW2 = np.dot(hidden_layer.T, dscores)")
         page.evaluate(f"window.chainrule.go({k})")
         names = [m["name"] for m in _shown(page, "")]
-        assert names == ["dscores", "hidden_layer", "dW2"]
+        assert names == ["hidden_layer", "dscores", "dW2"]  # in the order the line reads them
         page.locator("figure.cr-role-after .cr-cell").first.click()
         t.wait("document.querySelector('#cr-entry').dataset.ok === 'false'")
         assert "cut to their first rows" in page.locator("#cr-entry").text_content()

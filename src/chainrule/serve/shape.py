@@ -15,7 +15,8 @@ from typing import Any, Optional
 from chainrule.report import Report
 from chainrule.serve.protocol import MAX_ROWS
 from chainrule.serve.settings import MAX_CLASSES, MAX_LAYERS, MAX_UNITS
-from chainrule.serve.substitute import REG_NAMES, STEP_NAMES
+from chainrule.serve.substitute import REG_NAMES, STEP_NAMES, fitted, report_arrays
+from chainrule.serve.symbols import Names
 
 _KEY = re.compile(r"""\[\s*['"](\w+)['"]\s*\]$""")
 ACTS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -42,6 +43,34 @@ def _scalar(report: Report, names: tuple[str, ...]) -> Optional[float]:
         for v in s.values:
             if v.name in names and not v.shape and isinstance(v.data, (int, float)) and v.data > 0:
                 return float(v.data)
+    return None
+
+
+def _step_size(report: Report) -> Optional[float]:
+    """η: a named step size, else the factor of plain gradient-descent updates (``W -= η·dW``)."""
+    named = _scalar(report, STEP_NAMES)
+    if named is not None:
+        return named
+    opts = report.network.get("optimizer") or []
+    rates = {float(f"{s.factor:.12g}") for s in report.steps
+             if s.holds == "update" and s.factor and "update.gd" in s.formula_keys}
+    return rates.pop() if opts and set(opts) == {"gd"} and len(rates) == 1 else None
+
+
+def _reg(report: Report) -> Optional[float]:
+    """λ: a named strength, else read off an L2 line's own arrays (``dW += λ·W``)."""
+    named = _scalar(report, REG_NAMES)
+    if named is not None:
+        return named
+    names = Names(report)
+    for k, s in enumerate(report.steps):
+        a = report_arrays(names, k) if "l2.backward" in s.formula_keys else None
+        if a is None or a.before is None or a.before.shape != a.out.shape:
+            continue
+        for w in a.inputs.values():
+            lam = fitted(a.out - a.before, w)
+            if lam is not None and lam > 0:
+                return lam
     return None
 
 
@@ -72,10 +101,10 @@ def script_settings(report: Report) -> tuple[dict[str, Any], str]:
     if acts:
         out["activation"] = acts[0] if len(acts) == 1 or acts[0] != "sigmoid" else acts[1]
     out["loss"] = "hinge" if "hinge" in keys else "softmax"
-    step = _scalar(report, STEP_NAMES)
+    step = _step_size(report)
     if step is not None and step <= 100:
         out["step_size"] = step
-    reg = _scalar(report, REG_NAMES)
+    reg = _reg(report)
     if reg is not None and reg <= 10:
         out["reg"] = reg
     shape = " → ".join(map(str, [2, *out.get("hidden", []), out.get("classes", 2)])) if "hidden" in out else ""

@@ -228,13 +228,33 @@ def relu_mask(L: Line) -> Optional[Expansion]:
     return None
 
 
+def fitted(delta: np.ndarray, base: np.ndarray) -> Optional[float]:
+    """``c`` with ``delta == c * base`` entry by entry (to 1e-9), else None: η of an update, λ of L2.
+
+    The scalar is read off the line's own arrays, so it is right whatever the script calls it.
+    """
+    bb = float(np.sum(base * base))
+    if delta.shape != base.shape or bb == 0:
+        return None
+    c = float(np.sum(delta * base)) / bb
+    c = float(f"{c:.12g}")  # 1.0000000000000002 is η = 1
+    return c if close(c * base, delta) else None
+
+
+def _named(L: Line, names: tuple[str, ...]) -> Optional[float]:
+    v = scalar(L.inputs, *names)
+    return scalar(L.context, *names) if v is None else v
+
+
 def update(L: Line) -> Optional[Expansion]:
     """``W += -step_size * dW``: the parameter minus η times its gradient."""
-    eta = scalar(L.inputs, *STEP_NAMES)
-    eta = scalar(L.context, *STEP_NAMES) if eta is None else eta
-    eta = L.names.report.network.get("step_size") if eta is None else eta
+    if L.before is None:
+        return None
     for n, g in L.same().items():
-        if eta is not None and L.before is not None and close(L.out, L.before - eta * g):
+        eta = _named(L, STEP_NAMES)
+        if eta is None or not close(L.out, L.before - eta * g):
+            eta = fitted(L.before - L.out, g)
+        if eta is not None and eta > 0:
             b = L.before[L.idx]
             return Expansion(rf"{at(L.prev, L.idx)} - \eta\, {L.sym(n)}",
                              rf"{num(b)} - {num(eta)}\cdot {num(g[L.idx], True)}",
@@ -244,9 +264,13 @@ def update(L: Line) -> Optional[Expansion]:
 
 def l2_term(L: Line) -> Optional[Expansion]:
     """``dW2 += reg * W2``: the regularisation's gradient λW added."""
-    lam = scalar(L.inputs, *REG_NAMES)
+    if L.before is None:
+        return None
     for n, w in L.same().items():
-        if lam is not None and L.before is not None and close(L.out, L.before + lam * w):
+        lam = _named(L, REG_NAMES)
+        if lam is None or not close(L.out, L.before + lam * w):
+            lam = fitted(L.out - L.before, w)
+        if lam is not None and lam > 0:
             b = L.before[L.idx]
             return Expansion(rf"{at(L.prev, L.idx)} + \lambda\, {L.sym(n)}",
                              rf"{num(b)} + {num(lam)}\cdot {num(w[L.idx], True)}",
