@@ -77,7 +77,7 @@ def recorded_run(trainer, record) -> dict[str, Any]:
     dims = [[int(W.shape[0]), int(W.shape[1])] for W, _ in trainer.weights()]
     keys = [{"iteration": it, "params": _b64(np.concatenate([np.concatenate([W.ravel(), b]) for W, b in params]))}
             for it, params in record.keyframes]
-    return {"settings": record.settings, "engine": record.engine, "sizes": [data.dim, *trainer.config.hidden, data.classes],
+    return {"settings": record.settings, "engine": record.engine, "sizes": list(trainer.sizes),
             "data": {"name": data.name, "n": data.n, "classes": data.classes,
                      "class_names": list(data.class_names), "notices": list(data.notices)},
             "X": _b64(data.X), "y": _b64(data.y), "losses": _b64(losses), "accuracies": _b64(accs),
