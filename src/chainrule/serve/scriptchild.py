@@ -73,7 +73,7 @@ class Follow:
         self.loss_in: set[int] = set()  # frames inside the loss statement
         self.last_b: Optional[float] = None
         self.frame = None
-        self.inside = False
+        self.inside = self.raising = False
         self.count = self.budget = 0
         self.losses: list[Optional[float]] = []
         self.files = {self.file, self.loss_file} - {None}
@@ -105,13 +105,17 @@ class Follow:
         if frame.f_code.co_filename == self.loss_file and (event == "line" or event == "return"):
             self.loss_probe(frame, event, arg)
         if event == "line" and frame.f_code.co_filename == self.file:
+            self.raising = False
             if self.frame is None and frame.f_lineno == self.header:
                 self.frame = frame
                 self.first(frame)
             elif frame is self.frame:
                 self.loop_line(frame, frame.f_lineno)
-        elif event == "return" and frame is self.frame:
-            self.finish(frame, "the function with your training loop returned")
+        elif event == "exception" and frame is self.frame:
+            self.raising = True  # the frame returns next while the exception goes on: not the end of training
+        elif event == "return" and frame is self.frame and not self.raising:
+            self.finish(frame, "your training loop ended" if frame.f_code.co_name == "<module>"
+                        else f"{frame.f_code.co_name}(), the function with your training loop, returned")
         return self.local
 
     def first(self, frame) -> None:

@@ -61,6 +61,7 @@ class ScriptModel:
         self.inferred_loss = self._inferred(analysis) if self.ok else None
         self.first = [g.by_id[i] for i in sorted(g.ancestors(self.outs[:1]))] if self.ok else []
         self.grid_ok = self.ok and self.X is not None and self.labels is not None and self._grid_works()
+        self.spec = self._layers() if self.ok else []
         self.mlp = self._find_mlp() if self.grid_ok else None
         examples = sum(int(np.prod(np.shape(o.value))) for o in self.outs)
         self.cost = examples * sum(int(np.size(p)) for p in self.start)  # multiply-adds of one replay, roughly
@@ -140,7 +141,13 @@ class ScriptModel:
         return X if self.labels is not None and len(X) == len(self.labels) else None
 
     def _inferred(self, analysis: Any) -> Optional[Any]:
-        """The loss the checker inferred (the script computes none), as a function of the outputs."""
+        """The loss the checker inferred (the script computes none), as a function of outputs and weights.
+
+        The checker writes it as a formula, e.g. ``L = ½ Σ (y − l2)²`` or ``... + ½·0.01·Σ (W1² + W2²)``;
+        the family's sum form times its scale, plus that L2 term, must give the checker's own value.
+        """
+        import re
+
         from chainrule.check.oracle.families import FAMILIES
 
         info, truth = analysis.loss, analysis.truth
@@ -148,12 +155,20 @@ class ScriptModel:
         if not info.inferred or fam is None or truth is None:
             return None
         scale = float(getattr(truth, "scale", 1.0))
+        m = re.search(r"\+ ½·([0-9.eE+-]+)·Σ \(([^)]*)\)", info.formula or "")
+        lam = float(m.group(1)) if m else 0.0
+        names = [x.strip().rstrip("²") for x in m.group(2).split("+")] if m else []
+        index = {p.name: i for i, p in enumerate(analysis.graph.params)}
+        if any(n not in index for n in names):
+            return None
+        reg = [index[n] for n in names]
 
-        def loss(outs: list[np.ndarray]) -> float:
-            return scale * float(sum(fam.fn(O, Y, self.axis, np) for O, Y in zip(outs, self.Y)))
+        def loss(outs: list[np.ndarray], params: list[np.ndarray]) -> float:
+            data = scale * float(sum(fam.fn(O, Y, self.axis, np) for O, Y in zip(outs, self.Y)))
+            return data + 0.5 * lam * float(sum(np.sum(np.asarray(params[i]) ** 2) for i in reg))
         with np.errstate(all="ignore"):
-            ref = loss([np.asarray(o.value, dtype=float) for o in self.outs])
-        return loss if np.isclose(ref, float(truth.loss), rtol=1e-6) else None
+            ref = loss([np.asarray(o.value, dtype=float) for o in self.outs], self.start)
+        return loss if np.isclose(ref, float(truth.loss), rtol=1e-5) else None
 
     # ------------------------------------------------------------------ what the page needs
     def _predict(self, O: np.ndarray, probs: Optional[bool] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -219,6 +234,13 @@ class ScriptModel:
             layers.append((w, bias, tr))
         return layers
 
+    def sizes(self) -> list[int]:
+        """Units per layer, inputs first, as the forward pass uses the weights ([] if not a chain of layers)."""
+        shapes = [np.shape(self.start[w])[::-1] if tr else np.shape(self.start[w]) for w, _, tr in self.spec]
+        if not shapes or any(len(s) != 2 for s in shapes) or any(a[1] != b[0] for a, b in zip(shapes, shapes[1:])):
+            return []
+        return [int(shapes[0][0])] + [int(s[1]) for s in shapes]
+
     def page_layers(self, params: list[np.ndarray], spec=None) -> list[tuple[np.ndarray, np.ndarray]]:
         """The MLP's layers as the page evaluates them: ``W`` (fan_in, fan_out), ``b`` (fan_out,)."""
         out = []
@@ -234,7 +256,7 @@ class ScriptModel:
 
     def _find_mlp(self) -> Optional[tuple[str, list]]:
         """``(activation, layers)`` when act(X·W + b) layers reproduce the script's output, else None."""
-        spec = self._layers()
+        spec = self.spec
         if not spec or any(b is not None and np.size(self.start[b]) != np.shape(
                 self.start[w])[0 if t else 1] for w, b, t in spec):
             return None

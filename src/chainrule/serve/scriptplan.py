@@ -45,6 +45,7 @@ class ScriptPlan:
     loss: dict[str, Any] = field(default_factory=dict)  # name, file, lines, reference
     model: Optional[ScriptModel] = None
     why: str = ""  # why the script cannot be streamed at all ("" when it can)
+    files: list[str] = field(default_factory=list)  # the learner's other files its lines run in
 
     @property
     def streamable(self) -> bool:
@@ -60,12 +61,26 @@ class ScriptPlan:
     def boundary_note(self) -> str:
         m = self.model
         if self.boundary == "weights":
-            return (f"The boundary is drawn by the page from the streamed weights (your network is an MLP "
-                    f"with {m.mlp[0]} layers; chainrule checked that it gives your script's output).")
+            hidden = len(m.mlp[1]) - 1
+            act = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}.get(m.mlp[0], m.mlp[0])
+            kind = (f"{hidden} {act} hidden layer{'s' if hidden > 1 else ''}" if hidden else "one linear layer")
+            return (f"The page draws the boundary from the streamed weights: your network is a plain MLP "
+                    f"({kind}), and chainrule checked that it gives your script's own output.")
         if self.boundary == "grid":
             return "The boundary is your script's own forward pass, replayed by chainrule on a grid of points."
         why = m.why if m is not None else "chainrule could not replay your forward pass"
         return f"No boundary: {why}; the panel shows the loss curve only."
+
+    @property
+    def loss_note(self) -> str:
+        """Where the loss curve's numbers come from, when not from the script's own loss."""
+        m = self.model
+        if self.loss.get("reference") is not None:
+            return ""
+        if m is not None and m.inferred_loss is not None:
+            return ("Your script computes no loss: the curve is the loss chainrule inferred from your "
+                    "backward pass, on the examples of the analysed iteration, once per frame.")
+        return "chainrule could not read your script's loss, so there is no loss curve."
 
     def dataset(self) -> Dataset:
         m = self.model
@@ -75,13 +90,9 @@ class ScriptPlan:
         return Dataset(m.X, m.labels.astype(np.int64), self.name, k, [], [str(i) for i in range(k)])
 
     def sizes(self) -> list[int]:
+        """Units per layer, inputs first, as the forward pass uses the weights ([] when not a chain of layers)."""
         m = self.model
-        if m is not None and m.mlp:
-            layers = m.page_layers(self.start)
-            return [layers[0][0].shape[0]] + [W.shape[1] for W, _ in layers[:-1]] + [m.classes()]
-        from chainrule.serve.shape import layer_sizes
-
-        return layer_sizes([list(s.shape) for s in self.start if s.ndim == 2]) or []
+        return m.sizes() if m is not None and not (m.grid_ok and not m.mlp) else []
 
     def child_plan(self, seed: int, memory_mb: float, cpu_seconds: float) -> dict[str, Any]:
         """The JSON header of the child's ``plan`` message (the starting weights go as its arrays)."""
@@ -137,6 +148,7 @@ def plan_of(a: Any) -> ScriptPlan:
     params = [p.name for p in g.params]
     plan = ScriptPlan(a.script.path, name, (loop.file, loop.header, loop.end), span, params,
                       [np.asarray(p.leaf.value, dtype=float) for p in g.params], _loss(a))
+    plan.files = sorted({n.site.file for n in g.nodes if n.site is not None} - {a.script.path})
     try:
         for p in params:
             compile_path(p)

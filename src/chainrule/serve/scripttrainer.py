@@ -96,8 +96,8 @@ class ScriptTrainer:
         return ChainruleError(f"The process running {self.plan.name} {why} before it answered; rewind to "
                               "start it again.", option="train")
 
-    def _receive(self, timeout: float = SILENCE) -> tuple[dict[str, Any], list[np.ndarray]]:
-        proc = self.proc
+    def _receive(self) -> tuple[dict[str, Any], list[np.ndarray]]:
+        proc, timeout = self.proc, SILENCE
         if proc is None:
             raise ChainruleError(f"{self.plan.name} is not running; rewind to start it again.", option="train")
         ready, _, _ = select.select([proc.stdout], [], [], timeout)
@@ -142,6 +142,7 @@ class ScriptTrainer:
                                      option="train")
             self.params = arrays
             self.iteration, self.finished = 0, ""
+            self.warned, self.warning = False, ""
             self.notes = [] if head.get("same") else [
                 f"{self.plan.name} started with other weights than in the analysed run (a random draw that "
                 "depends on something else than the seed?); the losses may differ from `chainrule check`'s."]
@@ -165,6 +166,10 @@ class ScriptTrainer:
             if arrays:
                 self.params = arrays
             self.iteration = int(head.get("iteration", self.iteration + len(got)))
+            if head.get("loss_mode") == "none" and self.plan.loss.get("reference") is not None and not self.warned:
+                self.warned = True
+                self.warning = (f"chainrule could not read the loss of {self.plan.name} while it runs "
+                                f"(`{self.plan.loss['name']}` did not give the analysed value), so there is no loss curve.")
             if head.get("type") == "end":
                 self.finished = head.get("why") or "your training loop ended"
                 self.close()
@@ -182,7 +187,7 @@ class ScriptTrainer:
             return
         accs[0] = m.accuracy(outs)
         if m.inferred_loss is not None and np.isnan(losses[0]):
-            losses[0] = m.inferred_loss(outs)
+            losses[0] = m.inferred_loss(outs, params)
 
     def _draw(self) -> None:
         if self.plan.boundary == "grid":
@@ -190,6 +195,11 @@ class ScriptTrainer:
                 self.grid = self.model.grid(self.params, self.box, GRID)
             except Exception:
                 self.grid = None
+
+    def take_warning(self) -> str:
+        """A sentence for the page, once (e.g. the loss could not be read)."""
+        w, self.warning = self.warning, ""
+        return w
 
     def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The layers the page draws the boundary from (none when the server sends the grid)."""

@@ -154,7 +154,8 @@ class PageSession(Handlers):
             return {"mode": "weights", "activation": self.settings["activation"], "note": ""}
         plan = t.plan
         act = plan.model.mlp[0] if plan.boundary == "weights" else None
-        return {"mode": plan.boundary, "activation": act, "note": plan.boundary_note, "script": plan.name}
+        return {"mode": plan.boundary, "activation": act, "script": plan.name, "note": plan.boundary_note,
+                "loss_note": plan.loss_note}
 
     async def rewind(self) -> None:
         async with self.lock:
@@ -192,10 +193,13 @@ class PageSession(Handlers):
                     if not self.playing:
                         self.todo = max(0, self.todo - n)
                     await self.offer_frame()
+                    warning = t.take_warning() if hasattr(t, "take_warning") else ""
+                    if warning:
+                        await self.send_json({"type": "notice", "message": warning})
                     if getattr(t, "finished", ""):  # the learner's script: its training loop is over
                         self.playing, self.todo = False, 0
                         await self.send_json({"type": "notice", "message": f"{t.plan.name}: {t.finished} "
-                                              f"after {t.iteration} iterations, as `python {t.plan.name}` would."})
+                                              f"after {t.iteration} iterations, as python {t.plan.name} would."})
                         break
                     if getattr(t, "printed", None) and time.monotonic() - self.last_printed > 0.25:
                         self.last_printed = time.monotonic()

@@ -40,15 +40,48 @@ def code_symbol(name: str) -> str:
     return r"\texttt{" + name.replace("\\", "").replace("_", r"\_").replace("{", "").replace("}", "") + "}"
 
 
+_SEGMENT = re.compile(r"""\.(\w+)|\[\s*(?:(['"])(\w+)\2|(\d+))\s*\]|^(\w+)""")
+_ROLE = re.compile(r"^(?:(w|weights?)|(b|bias|biases))$", re.I)
+
+
+def _segments(name: str) -> list[tuple[str, str]]:
+    """``self.layers[0].W`` -> [("name", "self"), ("attr", "layers"), ("index", "0"), ("attr", "W")]."""
+    out, pos = [], 0
+    for m in _SEGMENT.finditer(name.replace(" ", "")):
+        if m.start() != pos:
+            return []
+        pos = m.end()
+        attr, key, index, first = m.group(1), m.group(3), m.group(4), m.group(5)
+        out.append(("attr", attr) if attr else ("key", key) if key else ("index", index) if index else ("name", first))
+    return out if pos == len(name.replace(" ", "")) else []
+
+
 def param_symbol(name: str) -> str:
-    """``W2`` -> ``W_{2}``, ``parameters["W1"]`` -> ``W_{1}``, ``b`` -> ``b``."""
-    m = _DICT_KEY.match(name)
-    key = m.group(2) if m else name
-    m = _PARAM.match(key)
-    if m:
+    """``W2`` -> ``W_{2}``, ``parameters["W1"]`` -> ``W_{1}``, ``self.weights[0]`` -> ``W_{1}``,
+    ``dense2.biases`` -> ``b_{2}``, ``layers[0].W`` -> ``W_{1}``; a name with no such reading stays code."""
+    segs = _segments(name)
+    if not segs:
+        return code_symbol(name)
+    kind, last = segs[-1]
+    m = _PARAM.match(last) if kind != "index" else None
+    if m:  # W2, b1, syn0, parameters["W1"], self.W1
         letters = m.group(1) if len(m.group(1)) == 1 else r"\mathrm{" + m.group(1) + "}"
         return f"{letters}_{{{m.group(2)}}}"
-    return key if re.fullmatch(r"[A-Za-z]", key) else code_symbol(name)
+    if len(segs) == 1 and re.fullmatch(r"[A-Za-z]", last):
+        return last
+    layer = ""
+    if kind == "index" and len(segs) > 1:  # self.weights[0]: a list counts from 0, layers from 1
+        layer, (kind, last) = str(int(last) + 1), segs[-2]
+        segs = segs[:-1]
+    role = _ROLE.match(last)
+    if role is None:
+        return code_symbol(name)
+    for k, v in reversed(segs[:-1]):  # dense2.weights, layers[1].W
+        if layer:
+            break
+        layer = str(int(v) + 1) if k == "index" else (re.search(r"(\d+)$", v).group(1) if re.search(r"\d+$", v) else "")
+    letter = "W" if role.group(1) else "b"
+    return f"{letter}_{{{layer}}}" if layer else letter
 
 
 def grad_symbol(of: str) -> str:

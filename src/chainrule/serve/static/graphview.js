@@ -102,10 +102,11 @@ export class GraphView {
   }
 
   draw() {
-    const W = Math.max(260, this.wrap.clientWidth);
     const gw = this.graph.width || 1200, gh = this.graph.height || 520;
-    this.narrow = W < 560;
-    this.k = Math.min(1, W / gw);
+    const room = Math.max(260, this.wrap.clientWidth);
+    this.narrow = room < 560;
+    this.k = Math.max(0.8, Math.min(1, room / gw)); // smaller boxes would not hold their text: scroll instead
+    const W = this.narrow ? room : Math.max(room, Math.round(gw * this.k));
     const H = this.narrow ? Math.max(420, Math.round(gw * 0.62)) : Math.max(160, Math.round(gh * this.k));
     this.width = W; this.height = H;
     const ctx = fitCanvas(this.canvas, W, H);

@@ -24,7 +24,7 @@ const FIELDS = [
 const LABELS = { softmax: 'softmax cross-entropy', hinge: 'hinge (multiclass SVM)', gd: 'gradient descent',
   sgd: 'SGD (mini-batches)', momentum: 'momentum', adam: 'Adam', leaky_relu: 'leaky ReLU', relu: 'ReLU',
   tanh: 'tanh', sigmoid: 'sigmoid', custom: 'your own data',
-  script: 'your script, run by python', engine: "chainrule's engine" };
+  script: 'your script (python)', engine: "chainrule's engine" };
 const SCRIPT_FIELDS = new Set(['train', 'seed']); // what still applies when the learner's script trains
 
 export class TrainView {
@@ -48,7 +48,8 @@ export class TrainView {
       'aria-label': 'Decision boundary: the colour of each region is the class the network predicts there' });
     this.pCanvas = h('canvas', { id: 'cr-points', class: 'cr-points', 'aria-hidden': 'true' });
     this.pCanvas.addEventListener('click', (e) => this.click(e));
-    this.stage = h('div', { class: 'cr-stage' }, this.bCanvas, this.pCanvas);
+    this.stageNote = h('p', { class: 'cr-stage-note', hidden: true });
+    this.stage = h('div', { class: 'cr-stage' }, this.bCanvas, this.pCanvas, this.stageNote);
     this.play = h('button', { type: 'button', class: 'cr-btn cr-primary', 'aria-pressed': 'false', id: 'cr-play',
       onclick: () => this.hooks.send({ type: this.playing ? 'pause' : 'play' }), 'aria-keyshortcuts': 'Space' }, '▶ Train');
     this.one = h('button', { type: 'button', class: 'cr-btn', id: 'cr-one', title: 'One iteration (.)',
@@ -94,6 +95,8 @@ export class TrainView {
     this.settings = msg.settings;
     const b = msg.boundary || { mode: 'weights' };
     this.mode = b.mode;
+    this.stageNote.hidden = b.mode !== 'none';
+    this.stageNote.textContent = b.mode === 'none' ? b.note : '';
     this.activation = b.activation || msg.settings.activation;
     this.classes = msg.data.classes;
     this.engine = msg.engine;
@@ -114,13 +117,17 @@ export class TrainView {
     }
     this.inputs.points.disabled = this.inputs.classes.disabled = this.inputs.noise.disabled = msg.settings.dataset === 'custom';
     this.buildTool();
+    this.tool.hidden = script; // clicked points train chainrule's engine, not the script
     clear(this.notices);
     for (const n of msg.data.notices || []) this.notices.append(h('li', {}, n));
     this.showPrinted([]);
     if (script) {
-      const net = msg.sizes && msg.sizes.length > 1 ? `, network ${msg.sizes.join(' → ')}` : '';
-      const pts = msg.data.n ? `${msg.data.n} points, ${msg.data.classes} classes${net}` : `network${net ? net.slice(9) : ' of your script'}`;
-      this.status.textContent = `${b.script}, run by python in its own process: ${pts}. ${b.note}`;
+      const sz = msg.sizes || [];
+      const one = sz[sz.length - 1] === 1 && b.mode !== 'none' ? ' (one yes/no output: two classes)' : '';
+      const parts = [msg.data.n ? `${msg.data.n} points, ${msg.data.classes} classes` : '',
+        sz.length > 1 ? `network ${sz.join(' → ')}${one}` : ''].filter(Boolean);
+      const notes = [b.mode === 'none' ? '' : b.note, b.loss_note || ''].filter(Boolean).join(' ');
+      this.status.textContent = `${b.script}, run by python in its own process${parts.length ? `: ${parts.join(', ')}` : ''}. ${notes}`;
     } else {
       const note = this.hooks.note ? ` ${this.hooks.note}` : '';
       this.status.textContent = `${msg.data.name}: ${msg.data.n} points, ${msg.data.classes} classes, network ${msg.sizes.join(' → ')}, ${msg.engine} engine.${note}`;
