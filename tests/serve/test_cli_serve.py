@@ -106,3 +106,26 @@ def test_allow_remote_warns():
     s = Server("--host", "0.0.0.0", "--allow-remote")  # stopped at once, even before it answers
     code, out, err = s.stop()
     assert code == 0 and "warning: --allow-remote" in err
+
+
+def test_ctrl_c_ends_the_process_running_a_script():
+    from websockets.sync.client import connect
+
+    s = Server(str(CORPUS / "ok_ng_style.py"))
+    try:
+        with connect(s.url.replace("http", "ws") + "ws", origin=s.url.rstrip("/")) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+            ws.send(json.dumps({"type": "settings", "settings": {}}))  # the script itself trains
+            ws.send(json.dumps({"type": "play"}))
+            frames = 0
+            while frames < 3:
+                frames += isinstance(ws.recv(timeout=20), bytes)
+            ps = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(s.proc.pid)], capture_output=True, text=True)
+            kids = [int(line.split()[0]) for line in ps.stdout.splitlines() if "scriptchild" in line]
+            assert len(kids) == 1
+            code, out, err = s.stop()
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+    assert code == 0 and "stopped" in out, err
+    assert not os.path.exists(f"/proc/{kids[0]}"), "the script's process ended with the server"

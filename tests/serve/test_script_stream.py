@@ -215,3 +215,52 @@ def test_the_memory_limit(trouble, monkeypatch):
     with pytest.raises(ChainruleError, match="needed more than the 300 MB"):
         t.step(10)
     assert t.proc is None
+
+
+def test_the_child_ends_when_the_server_is_gone(cs231n):
+    """No signal needed: the pipe's end of file ends a child waiting for its next iteration."""
+    t = ScriptTrainer(cs231n.plan)
+    proc, t.proc = t.proc, None  # as if the server had died without a word
+    proc.stdin.close()
+    proc.stdout.close()
+    assert proc.wait(timeout=20) == 0
+
+
+def test_the_wire_carries_numbers_only():
+    import io
+
+    from chainrule.serve import childwire as wire
+
+    buf = io.BytesIO()
+    wire.send(buf, {"type": "frame", "losses": [0.5, None]}, [np.arange(6.0).reshape(2, 3), np.array([1, 2])])
+    buf.seek(0)
+    head, arrays = wire.receive(buf)
+    assert head == {"type": "frame", "losses": [0.5, None]}
+    np.testing.assert_array_equal(arrays[0], np.arange(6.0).reshape(2, 3))
+    assert arrays[1].dtype == np.int64 and arrays[1].tolist() == [1, 2]
+    with pytest.raises(wire.WireClosed):
+        wire.receive(io.BytesIO(b"\x05\x00"))
+    assert wire.number(np.array([[0.25]])) == 0.25 and wire.number(np.ones(2)) is None and wire.number("x") is None
+
+
+def test_values_are_read_by_their_names_and_nothing_else_runs():
+    import types
+
+    from chainrule.serve.scriptpaths import Unreadable, compile_path, read
+
+    class Layer:
+        weights = np.ones((2, 2))
+
+    frame = types.SimpleNamespace(f_locals={"parameters": {"W1": np.eye(2)}, "self": types.SimpleNamespace(
+        weights=[np.zeros(1), np.full(2, 3.0)]), "dense1": Layer(), "cost": np.array([[0.5]])},
+        f_globals={"np": np})
+    assert read(compile_path('parameters["W1"]'), frame)[1, 1] == 1
+    assert read(compile_path("self.weights[1]"), frame).tolist() == [3.0, 3.0]
+    assert read(compile_path("dense1.weights"), frame).sum() == 4
+    assert read(compile_path("np.squeeze(cost) * 2"), frame) == 1.0
+    for bad in ("__import__('os').system('true')", "dense1.__class__", "np.save('x', cost)", "[x for x in cost]",
+                "lambda: 0", "cost if cost else cost"):
+        with pytest.raises(Unreadable):
+            read(compile_path(bad), frame)
+    with pytest.raises(Unreadable):
+        read(compile_path("parameters['W9']"), frame)

@@ -10,7 +10,7 @@ checker's names: ``parameters["W1"]``, ``self.weights[0]``) and waits for the ne
 The training loop ending stops the script (nothing after it runs: no plots, no files).
 
 The server (:mod:`.scripttrainer`) kills this process on rewind, on disconnect, at Ctrl-C
-and on its time limit; it also dies with the server (``PR_SET_PDEATHSIG``), and it stops at
+and on its time limit; if the server dies, the pipe ends it at its next iteration; it stops at
 its own memory (``RLIMIT_DATA``) and CPU (``RLIMIT_CPU``) limits.  The wire is the process's
 original stdin and stdout (:mod:`.childwire`); the script's own output never reaches it.
 """
@@ -185,16 +185,11 @@ class Unfollowable(Exception):
 
 
 def _limits(plan: dict[str, Any]) -> None:
-    """Die with the server; bound memory and CPU time (Linux)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() != plan["parent"]:
-            os._exit(0)
-    except (OSError, AttributeError):
-        pass
+    """Bound memory and CPU time (Linux).  The child needs no signal to die with the server: its
+    wire is a pipe, and the next read (end of file) or write (broken pipe) after the server is gone
+    ends it.  (``PR_SET_PDEATHSIG`` would fire when the server *thread* that started it ends.)"""
+    if os.getppid() != plan["parent"]:
+        os._exit(0)
     try:
         import resource
 
@@ -267,14 +262,13 @@ def main() -> None:
     for fd in (0, 1):
         os.dup2(null, fd)  # C code of the script writing to stdout cannot reach the wire
     os.environ.setdefault("MPLBACKEND", "Agg")
-    head, start = wire.receive(inp)
-    _limits(head)
     try:
+        head, start = wire.receive(inp)
+        _limits(head)
         run(head, start, out, inp)
-    except wire.WireClosed:
-        pass
-    finally:
         out.flush()
+    except BaseException:  # the server went away (end of file, broken pipe): nothing left to tell
+        pass
     os._exit(0)
 
 

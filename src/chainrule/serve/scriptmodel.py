@@ -188,6 +188,18 @@ class ScriptModel:
         pred, _ = self._predict(np.concatenate([self._rows(O) for O in outs]))
         return float(np.mean(pred == self.labels))
 
+    def mlp_accuracy(self, params: list[np.ndarray]) -> float:
+        """The accuracy from the plain MLP (the same argmax as the script's output, far cheaper than a replay)."""
+        act = ACTS[self.mlp[0]]
+        A = self.X
+        layers = self.page_layers(params)
+        with np.errstate(all="ignore"):
+            for k, (W, b) in enumerate(layers):
+                A = A @ W + b
+                if k < len(layers) - 1:
+                    A = act(A)
+        return float(np.mean(A.argmax(axis=1) == self.labels))
+
     def classes(self) -> int:
         return max(2, int(self._rows(self.Y[0]).shape[1]))
 

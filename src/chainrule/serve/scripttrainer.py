@@ -22,6 +22,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from typing import Any, Optional
 
@@ -35,7 +36,7 @@ SILENCE = 120.0  # seconds without a message from the child: it is stuck (or the
 MEMORY_MB = 4096.0  # what the script may allocate on top of the child's start
 CPU_SECONDS = 3600.0
 GRID = 48  # cells per side of a replayed boundary
-CHEAP = 2e7  # multiply-adds of one replayed forward pass on the data, per step, at most
+CHEAP = 2e7  # multiply-adds of one replayed forward pass on the data, at most
 
 _children: "weakref.WeakSet[ScriptTrainer]" = weakref.WeakSet()
 
@@ -72,6 +73,7 @@ class ScriptTrainer:
         self.notes: list[str] = []
         self.printed: list[str] = []
         self.grid: Optional[tuple[np.ndarray, np.ndarray]] = None
+        self.took: dict[str, tuple[float, float]] = {}  # replay -> (when it started, how long it took)
         _children.add(self)
         self.rewind()
 
@@ -146,7 +148,7 @@ class ScriptTrainer:
             self.notes = [] if head.get("same") else [
                 f"{self.plan.name} started with other weights than in the analysed run (a random draw that "
                 "depends on something else than the seed?); the losses may differ from `chainrule check`'s."]
-            self._draw()
+            self._draw(force=True)
 
     def step(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Run ``n`` iterations of the script; their losses and accuracies (NaN where not measured)."""
@@ -173,28 +175,45 @@ class ScriptTrainer:
             if head.get("type") == "end":
                 self.finished = head.get("why") or "your training loop ended"
                 self.close()
-            self._draw()
+            self._draw(force=bool(self.finished))
             return losses, accs
 
     def _measure(self, params: list[np.ndarray], losses: np.ndarray, accs: np.ndarray) -> None:
-        """Accuracy (and an inferred loss) at the start of the step, by replaying the forward pass."""
+        """Accuracy (and an inferred loss) at the start of the step: from the plain MLP when the network
+        is one, else by replaying the forward pass, then at most every :data:`EVERY` seconds when that
+        replay takes more than a third of the time (:meth:`_due`)."""
         m = self.model
-        if m is None or not m.ok or m.cost > CHEAP:
+        if m is None or not m.ok:
             return
+        if m.mlp and m.inferred_loss is None:
+            accs[0] = m.mlp_accuracy(params)
+            return
+        if m.cost > CHEAP or not self._due("replay"):
+            return
+        t0 = time.monotonic()
         try:
             outs = m.outputs(params)
         except Exception:
             return
+        finally:
+            self.took["replay"] = (t0, time.monotonic() - t0)
         accs[0] = m.accuracy(outs)
         if m.inferred_loss is not None and np.isnan(losses[0]):
             losses[0] = m.inferred_loss(outs, params)
 
-    def _draw(self) -> None:
-        if self.plan.boundary == "grid":
+    def _due(self, what: str) -> bool:
+        """Is a costly replay due? Yes unless the last one ended less than twice its duration ago."""
+        start, took = self.took.get(what, (0.0, 0.0))
+        return time.monotonic() - start - took >= 2 * took
+
+    def _draw(self, force: bool = False) -> None:
+        if self.plan.boundary == "grid" and (force or self._due("grid")):
+            t0 = time.monotonic()
             try:
                 self.grid = self.model.grid(self.params, self.box, GRID)
             except Exception:
                 self.grid = None
+            self.took["grid"] = (t0, time.monotonic() - t0)
 
     def take_warning(self) -> str:
         """A sentence for the page, once (e.g. the loss could not be read)."""
