@@ -264,3 +264,27 @@ def test_values_are_read_by_their_names_and_nothing_else_runs():
             read(compile_path(bad), frame)
     with pytest.raises(Unreadable):
         read(compile_path("parameters['W9']"), frame)
+
+
+def test_logistic_regression_with_examples_as_columns_is_drawn_by_the_page():
+    """``w.T @ X + b`` with a Python-float ``b``: the page's layer is ``W = [0, w]``, ``b = [0, b]``."""
+    page = load_page(HERE / "logreg_columns.py")
+    plan = page.plan
+    assert plan.boundary == "weights" and plan.sizes() == [2, 1]
+    t = ScriptTrainer(plan)
+    try:
+        assert not t.notes  # the child read the same starting weights, the 0-d bias included
+        losses, _ = t.step(40)
+        printed, _ = run_as_python(HERE / "logreg_columns.py", [])
+        first = float(re.search(r"iteration 0: ([\d.]+)", printed).group(1))
+        assert losses[0] == pytest.approx(first, abs=1e-6) and losses[-1] < losses[0]
+        (W, b), = t.weights()
+        w, b0 = np.asarray(t.params[0]), float(t.params[1])
+        np.testing.assert_allclose(W, np.hstack([np.zeros((2, 1)), w]))
+        np.testing.assert_allclose(b, [0.0, b0])
+        pts = np.random.default_rng(0).standard_normal((200, 2))
+        page_says = np.argmax(pts @ W + b, axis=1)
+        script_says = (1 / (1 + np.exp(-(w.T @ pts.T + b0))) > 0.5).ravel()
+        assert (page_says == script_says).all()
+    finally:
+        t.close()

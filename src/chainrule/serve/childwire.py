@@ -30,7 +30,8 @@ class WireClosed(Exception):
 
 def send(out: BinaryIO, header: dict[str, Any], arrays: tuple[np.ndarray, ...] | list = ()) -> None:
     """Write one message and flush it."""
-    plain = [np.ascontiguousarray(a, dtype="<f8" if a.dtype.kind in "fc" else "<i8") for a in map(np.asarray, arrays)]
+    plain = [np.array(a, dtype="<f8" if a.dtype.kind in "fc" else "<i8", order="C")  # 0-d stays 0-d
+             for a in map(np.asarray, arrays)]
     head = dict(header, arrays=[[a.dtype.str, list(a.shape)] for a in plain])
     text = json.dumps(head, allow_nan=True, separators=(",", ":")).encode("utf-8")
     out.write(LENGTH.pack(len(text)) + text + b"".join(a.tobytes() for a in plain))

@@ -78,15 +78,23 @@ class ScriptModel:
             self.why = "chainrule could not replay your forward pass on a grid of points"
 
     # ------------------------------------------------------------------ finding things
+    def _param_of(self, x: Any) -> Optional[tuple[int, bool]]:
+        """(parameter index, read transposed) when ``x`` is a parameter or its ``.T``, else None."""
+        index = {p.id: i for i, p in enumerate(self.params)}
+        if getattr(x, "id", None) in index:
+            return index[x.id], False
+        if getattr(x, "op", "") == "transpose" and x.args and getattr(x.args[0], "id", None) in index:
+            return index[x.args[0].id], True
+        return None
+
     def _data_node(self, out) -> Any:
-        """The data the first layer multiplies a parameter with (``X`` in ``X @ W``, ``x`` in ``w @ x``)."""
-        g, pids = self.g, {p.id for p in self.params}
-        ids = g.ancestors([out])
-        for n in (g.by_id[i] for i in sorted(ids) if i in g.by_id):
+        """The data the first layer multiplies a parameter with (``X`` in ``X @ W``, ``x`` in ``w.T @ x``)."""
+        g = self.g
+        for n in (g.by_id[i] for i in sorted(g.ancestors([out])) if i in g.by_id):
             if n.op not in ("dot", "matmul") or len(n.args) < 2:
                 continue
             a, b = n.args[:2]
-            other = b if getattr(a, "id", None) in pids else a if getattr(b, "id", None) in pids else None
+            other = b if self._param_of(a) else a if self._param_of(b) else None
             if other is not None and hasattr(other, "value") and not g.depends_on(other, {p.obj for p in self.params}):
                 return other
         return None
@@ -225,25 +233,27 @@ class ScriptModel:
 
     # ------------------------------------------------------------------ a plain MLP
     def _layers(self) -> list[tuple[int, Optional[int], bool]]:
-        """(weight index, bias index or None, transposed) per layer, in the order the forward uses them."""
+        """(weight index, bias index or None, transposed) per layer, in the order the forward uses them.
+
+        ``transposed``: the page's ``W`` (fan_in, fan_out) is the parameter's transpose — ``W @ A``
+        (columns), or ``X @ W.T``; ``X @ W`` and ``w.T @ x`` use the parameter as it is.
+        """
         g, index = self.g, {p.id: i for i, p in enumerate(self.params)}
         layers, seen = [], set()
         for n in self.first:
             if n.op not in ("dot", "matmul") or len(n.args) < 2:
                 continue
-            a, b = n.args[:2]
-            w, tr = (index.get(getattr(b, "id", None)), False)
-            if w is None:
-                w, tr = index.get(getattr(a, "id", None)), True
-            if w is None or w in seen:
+            right, left = self._param_of(n.args[1]), self._param_of(n.args[0])
+            found = (right[0], right[1]) if right else (left[0], not left[1]) if left else None
+            if found is None or found[0] in seen:
                 continue
-            seen.add(w)
+            seen.add(found[0])
             bias = None
             for c in g.consumers.get(n.id, []):
                 if c.op == "add":
                     bias = next((index[x.id] for x in c.args if getattr(x, "id", None) in index), None)
                     break
-            layers.append((w, bias, tr))
+            layers.append((found[0], bias, found[1]))
         return layers
 
     def sizes(self) -> list[int]:

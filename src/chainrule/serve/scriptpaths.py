@@ -4,8 +4,9 @@ The checker names parameters and losses the way the learner writes them: ``W2``,
 ``parameters["W1"]``, ``self.weights[0]``, ``dense1.weights``, ``np.squeeze(cost)``,
 ``data_loss + reg_loss``.  :func:`compile_path` accepts only such expressions — names,
 attributes (no ``_``-names), subscripts by constants or names, arithmetic, and calls of a few
-numpy reductions and ``float`` — so reading a value never calls anything of the script's
-except what an attribute of its own objects does; anything else is refused.
+numpy functions, ``float``, and an array's own ``.mean()``/``.sum()``… — so reading a value never
+calls anything of the script's except what an attribute of its own objects does; anything else
+is refused.
 :func:`read` evaluates one in a frame's locals, then its globals.
 """
 
@@ -22,7 +23,8 @@ _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, as
         ast.Pow: operator.pow, ast.MatMult: operator.matmul}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 CALLS = (np.squeeze, np.sum, np.mean, np.asarray, np.array, np.float64, np.float32, np.abs, np.round,
-         np.square, np.log, np.exp, float, abs, round, sum)
+         np.square, np.log, np.exp, np.arange, np.multiply, np.dot, np.maximum, float, abs, round, sum, len, range)
+METHODS = ("mean", "sum", "item", "squeeze", "max", "min", "reshape", "dot")  # of an ndarray: they compute only
 
 
 class Unreadable(Exception):
@@ -101,7 +103,8 @@ def _eval(n: ast.AST, loc: dict, glob: dict) -> Any:
         return _UNARY[type(n.op)](_eval(n.operand, loc, glob))
     if isinstance(n, ast.Call):
         fn = _eval(n.func, loc, glob)
-        if not any(fn is c for c in CALLS):
+        method = isinstance(getattr(fn, "__self__", None), (np.ndarray, np.generic)) and fn.__name__ in METHODS
+        if not method and not any(fn is c for c in CALLS):
             raise Unreadable(f"a call of {ast.unparse(n.func)}")
         return fn(*(_eval(a, loc, glob) for a in n.args), **{k.arg: _eval(k.value, loc, glob) for k in n.keywords})
     raise Unreadable(ast.unparse(n))
