@@ -288,3 +288,21 @@ def test_logistic_regression_with_examples_as_columns_is_drawn_by_the_page():
         assert (page_says == script_says).all()
     finally:
         t.close()
+
+
+def test_a_scripts_run_exports(cs231n):
+    with client_for(cs231n) as c, c.websocket_connect("/ws") as ws:
+        p = Page(ws)
+        p.start()
+        ws.send_json({"type": "speed", "value": 10})
+        ws.send_json({"type": "step", "n": 20})
+        while len(p.losses()) < 20:
+            p.next()
+        ws.send_json({"type": "export"})
+        out = p.until("export")
+    run = out["run"]
+    assert run["engine"] == "script" and run["iterations"] == 20
+    assert run["losses"] == pytest.approx(p.losses(), rel=1e-6)
+    accs = run["accuracies"]
+    assert accs[0] is not None and accs[1] is None and accs[10] is not None  # measured once per frame
+    assert "ok_cs231n.py" in out["html"] and "<script" in out["html"]

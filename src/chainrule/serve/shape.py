@@ -1,10 +1,11 @@
-"""The Train panel's first settings for a learner's script: a network shaped like theirs.
+"""The engine's first settings for a learner's script: a network shaped like theirs.
 
 From the Report alone (the checker's analysis): the layer sizes from the parameters' shapes
 (row per example, ``W`` is ``(fan_in, fan_out)``, or deeplearning.ai's columns,
 ``(fan_out, fan_in)``), the activation from the backward lines' formulas, the loss, the
-step size and the L2 strength the script used.  The page then trains chainrule's own
-engine with them, on the data the learner picks; it does not re-run the script.
+step size and the L2 strength the script used.  With ``train: engine`` the page trains
+chainrule's own engine with them, on the data the learner picks (``train: script`` runs the
+script itself: :mod:`.scripttrainer`).
 """
 
 from __future__ import annotations
@@ -108,12 +109,12 @@ def script_settings(report: Report) -> tuple[dict[str, Any], str]:
     if reg is not None and reg <= 10:
         out["reg"] = reg
     shape = " → ".join(map(str, [2, *out.get("hidden", []), out.get("classes", 2)])) if "hidden" in out else ""
-    note = ("The Train panel trains chainrule's own engine " +
+    note = ("Here the Train panel trains chainrule's own engine " +
             (f"with your script's network ({shape}, "
              f"{out.get('activation', 'relu (chainrule could not tell your activation)')}, "
              f"{'hinge' if out['loss'] == 'hinge' else 'softmax cross-entropy'})" if shape else
              "(your script's layer sizes could not be read)") +
-            " on the data you choose here; your script itself is not run again.")
+            " on the data you choose; choose Train: your script to run the script itself.")
     if sizes and sizes[-1] == 1:
         note += " Your network has one output unit (a yes/no classifier): the page uses two classes with softmax."
     return out, note

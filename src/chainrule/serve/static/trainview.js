@@ -137,7 +137,9 @@ export class TrainView {
 
   showPrinted(lines) {
     this.printedBox.hidden = !lines.length;
-    this.printedBox.querySelector('pre').textContent = lines.join('\n');
+    const pre = this.printedBox.querySelector('pre');
+    pre.textContent = lines.join('\n');
+    pre.scrollTop = pre.scrollHeight; // the newest line in view
   }
 
   boundaryFrame(f) { this.grid = f; }
