@@ -74,3 +74,15 @@ def test_column_and_row_layouts_say_which_axis_is_the_examples():
 ])
 def test_parameter_symbols(name, symbol):
     assert param_symbol(name) == symbol
+
+
+def test_a_helper_called_per_layer_names_each_layer():
+    """deeplearning.ai week 4: ``relu_backward`` runs for layer 2 then layer 1; its ``Z`` is Z₂, then Z₁."""
+    page = load_page(TESTS / "corpus" / "dlai_w4" / "deep_model.py")
+    masks = [s for s in page.json["stops"] if s["code"] == "dZ[Z <= 0] = 0"]
+    assert [s["shapes"][0][1] for s in masks] == [[5, 150], [8, 150]]
+    for s, layer in zip(masks, ("2", "1")):
+        k = s["index"]
+        assert page.names.symbol("Z", k) == f"Z_{{{layer}}}"
+        assert page.names.meaning(page.report.steps[k]) == rf"150\,\frac{{\partial L}}{{\partial Z_{{{layer}}}}}"
+        assert s["lines"] == ["dnn_helpers.py:23"]

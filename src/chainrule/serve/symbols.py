@@ -112,9 +112,12 @@ class Names:
     def __init__(self, report: Report) -> None:
         self.report = report
         self.forward_sym: dict[str, str] = {}
+        self._by_shape: dict[tuple[str, tuple], str] = {}  # a helper called per layer: `Z` is Z₁, Z₂, …
         for f in report.forward:
             if f.symbol and f.name not in self.forward_sym:
                 self.forward_sym[f.name] = latex_symbol(f.symbol)
+            if f.symbol:
+                self._by_shape.setdefault((f.name, tuple(f.shape)), latex_symbol(f.symbol))
         self.params = {s.writes for s in report.steps if s.holds == "update" and s.writes}
         self.N = (report.network.get("tiny") or {}).get("N") or report.network.get("N")
         base: dict[str, np.ndarray] = {}
@@ -123,11 +126,14 @@ class Names:
                 base.setdefault(v.name, as_array(v))
         self._base = base
 
-    def base_symbol(self, name: str) -> str:
+    def base_symbol(self, name: str, shape=None) -> str:
+        """The maths symbol of a code name; ``shape`` (full size) picks the layer a shared name is at."""
         if name.endswith(".T"):
-            return self.base_symbol(name[:-2]) + r"^{\top}"
+            return self.base_symbol(name[:-2], shape[::-1] if shape else None) + r"^{\top}"
         if name in self.params:
             return param_symbol(name)
+        if shape is not None and (name, tuple(shape)) in self._by_shape:
+            return self._by_shape[(name, tuple(shape))]
         if name in self.forward_sym:
             return self.forward_sym[name]
         return code_symbol(name)
@@ -139,7 +145,7 @@ class Names:
             return param_symbol(step.writes)
         if g is None or step.holds not in ("gradient", "scaled"):
             return None
-        d = grad_symbol(self.base_symbol(g))
+        d = grad_symbol(self.base_symbol(g, step.shapes.get(step.writes)))
         if step.holds == "scaled" and step.factor not in (None, 1.0):
             full_n = self.report.network.get("N")
             return ("N\\," if step.factor == full_n else f"{step.factor:g}\\,") + d
@@ -154,7 +160,8 @@ class Names:
                 sym = self.meaning(s) if s.holds != "intermediate" else None
                 if sym is None and s.holds == "intermediate":
                     sym = self._alias(s)
-        sym = sym or self.base_symbol(base)
+        shape = self.report.steps[k].shapes.get(base) if k < len(self.report.steps) else None
+        sym = sym or self.base_symbol(base, shape)
         return sym + r"^{\top}" if name.endswith(".T") else sym
 
     def _alias(self, s: Step) -> Optional[str]:
