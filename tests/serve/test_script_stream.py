@@ -306,3 +306,17 @@ def test_a_scripts_run_exports(cs231n):
     accs = run["accuracies"]
     assert accs[0] is not None and accs[1] is None and accs[10] is not None  # measured once per frame
     assert "ok_cs231n.py" in out["html"] and "<script" in out["html"]
+
+
+def test_a_grid_drawn_run_exports_too():
+    page = load_page(HERE / "skip_net.py")
+    with client_for(page) as c, c.websocket_connect("/ws") as ws:
+        p = Page(ws)
+        p.until("hello")
+        ws.send_json({"type": "settings", "settings": {}})
+        ws.send_json({"type": "step", "n": 5})
+        while len(p.losses()) < 5:
+            p.next()
+        ws.send_json({"type": "export"})
+        out = p.until("export")
+    assert out["run"]["iterations"] == 5 and '"mode":"grid"' in out["html"]

@@ -47,6 +47,16 @@ def _kill_all() -> None:
         t.close()
 
 
+def boundary_info(trainer: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """How the page draws a run's boundary: from the weights (with which activation) or the server's grid."""
+    if getattr(trainer, "engine", "") != "script":
+        return {"mode": "weights", "activation": settings.get("activation"), "note": ""}
+    plan = trainer.plan
+    act = plan.model.mlp[0] if plan.boundary == "weights" else None
+    return {"mode": plan.boundary, "activation": act, "script": plan.name, "note": plan.boundary_note,
+            "loss_note": plan.loss_note}
+
+
 def box_of(X: np.ndarray) -> tuple[float, float, float, float]:
     """The region the page draws for data ``X`` (as ``trainview.js`` computes it): x0, x1, y0, y1."""
     if len(X) == 0:

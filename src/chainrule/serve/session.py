@@ -28,7 +28,7 @@ from chainrule.serve import protocol
 from chainrule.serve.messages import Handlers
 from chainrule.serve.record import RunRecord
 from chainrule.serve.settings import DEFAULTS, parse_settings
-from chainrule.serve.scripttrainer import ScriptTrainer
+from chainrule.serve.scripttrainer import ScriptTrainer, boundary_info
 from chainrule.serve.trainer import Trainer, warm_fast_engine
 
 FRAME_INTERVAL = 1 / 60  # the server offers at most 60 frames a second
@@ -136,7 +136,7 @@ class PageSession(Handlers):
         data = t.data
         await self.send_json({
             "type": "run", "settings": self.settings, "engine": t.engine, "iteration": t.iteration,
-            "sizes": list(t.sizes), "boundary": self.boundary_info(),
+            "sizes": list(t.sizes), "boundary": boundary_info(t, self.settings),
             "data": {"name": data.name, "n": data.n, "classes": data.classes,
                      "class_names": list(data.class_names), "notices": list(data.notices)
                      + list(getattr(t, "notes", []))}})
@@ -146,16 +146,6 @@ class PageSession(Handlers):
         self.unacked.clear()
         await self.offer_frame()
         await self.send_state()
-
-    def boundary_info(self) -> dict[str, Any]:
-        """How the page draws this run's boundary: from the weights (with which activation) or the grid."""
-        t = self.trainer
-        if getattr(t, "engine", "") != "script":
-            return {"mode": "weights", "activation": self.settings["activation"], "note": ""}
-        plan = t.plan
-        act = plan.model.mlp[0] if plan.boundary == "weights" else None
-        return {"mode": plan.boundary, "activation": act, "script": plan.name, "note": plan.boundary_note,
-                "loss_note": plan.loss_note}
 
     async def rewind(self) -> None:
         async with self.lock:
