@@ -62,7 +62,13 @@ def test_a_learner_script_shows_their_lines_and_names():
     codes = [st["code"] for st in page["stops"]]
     assert 'parameters["W1"] = parameters["W1"] - learning_rate * grads["dW1"]' in codes
     names = {v["name"] for st in page["stops"] for v in st["values"]}
-    assert {"dZ2", "A1", 'parameters["W2"]', 'grads["dW1"]'} <= names
+    assert {"dZ2", "A1", 'parameters["W2"]', "dW1"} <= names
+    by_code = {st["code"]: st for st in page["stops"]}
+    update = by_code['parameters["W1"] = parameters["W1"] - learning_rate * grads["dW1"]']
+    made = by_code["dW1 = np.dot(dZ1, X.T) / m"]
+    # the update reads grads["dW1"]: the very array dW1 = np.dot(dZ1, X.T) / m made
+    read = next(v for v in update["values"] if v["role"] == "input")
+    assert read["name"] == "dW1" and read["data"] == made["values"][-1]["data"]
     assert {n["name"] for n in page["graph"]["nodes"]} >= {"Z1", "A1", "Z2", "A2", 'parameters["W1"]'}
 
 
@@ -100,3 +106,26 @@ def test_allow_remote_warns():
     s = Server("--host", "0.0.0.0", "--allow-remote")  # stopped at once, even before it answers
     code, out, err = s.stop()
     assert code == 0 and "warning: --allow-remote" in err
+
+
+def test_ctrl_c_ends_the_process_running_a_script():
+    from websockets.sync.client import connect
+
+    s = Server(str(CORPUS / "ok_ng_style.py"))
+    try:
+        with connect(s.url.replace("http", "ws") + "ws", origin=s.url.rstrip("/")) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+            ws.send(json.dumps({"type": "settings", "settings": {}}))  # the script itself trains
+            ws.send(json.dumps({"type": "play"}))
+            frames = 0
+            while frames < 3:
+                frames += isinstance(ws.recv(timeout=20), bytes)
+            ps = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(s.proc.pid)], capture_output=True, text=True)
+            kids = [int(line.split()[0]) for line in ps.stdout.splitlines() if "scriptchild" in line]
+            assert len(kids) == 1
+            code, out, err = s.stop()
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+    assert code == 0 and "stopped" in out, err
+    assert not os.path.exists(f"/proc/{kids[0]}"), "the script's process ended with the server"

@@ -308,14 +308,53 @@ def test_a_learners_script_in_the_page(browser):
         k = stops.index("dW2 = np.dot(hidden_layer.T, dscores)")
         page.evaluate(f"window.chainrule.go({k})")
         names = [m["name"] for m in _shown(page, "")]
-        assert names == ["dscores", "hidden_layer", "dW2"]
+        assert names == ["hidden_layer", "dscores", "dW2"]  # in the order the line reads them
         page.locator("figure.cr-role-after .cr-cell").first.click()
         t.wait("document.querySelector('#cr-entry').dataset.ok === 'false'")
         assert "cut to their first rows" in page.locator("#cr-entry").text_content()
         t.wait("document.querySelector('.cr-full').textContent.includes('for the built-in network')")
-        t.wait("window.chainrule.state.points === 90")  # Train: a network shaped like the script's
+        t.wait("window.chainrule.state.points === 90")  # Train: the script itself, on its own data
+        assert page.locator("#cr-set-train").input_value() == "script"
+        assert "ok_cs231n.py, run by python" in page.locator(".cr-status").text_content()
+        assert not page.locator("#cr-set-hidden").is_visible()  # the script's own network: no setting
+        page.select_option("#cr-set-train", "engine")  # chainrule's engine, a network shaped like the script's
+        t.wait("document.querySelector('.cr-status').textContent.includes('engine')")
         assert page.locator("#cr-set-hidden").input_value() == "20"
         assert "2 → 20 → 3" in page.locator(".cr-status").text_content()
+        t.close()
+    finally:
+        s.stop()
+
+
+def test_a_scripts_own_training_streams_into_the_page(browser):
+    """deeplearning.ai style (columns, dict parameters, tanh, one sigmoid output): the script trains."""
+    s = Server(str(CORPUS / "ok_ng_style.py"))
+    try:
+        t = Tab(browser, s.url + "#tab=train")
+        page = t.page
+        st = t.state()
+        assert st["engine"] == "script" and st["points"] == 200
+        before = page.evaluate("Array.from(document.querySelector('#cr-boundary').getContext('2d')"
+                               ".getImageData(0, 0, 300, 300).data.filter((_, i) => i % 16 === 0))")
+        page.select_option("#cr-speed", "5")
+        page.click("#cr-play")
+        t.wait("window.chainrule.state.iteration >= 300", 120)
+        page.click("#cr-play")  # pause
+        t.wait("!window.chainrule.state.playing")
+        st = t.state()
+        losses = page.evaluate("window.chainrule.history()")
+        assert len(losses) == st["iteration"] >= 300 and None not in losses
+        assert losses[0] == pytest.approx(0.6931404, abs=2e-6)  # chainrule check's iteration 1 of this script
+        assert losses[299] < 0.5 * losses[0], "the loss falls"
+        printed = page.locator(".cr-printed pre").text_content()
+        said = {int(i): float(v) for i, v in re.findall(r"cost after iteration (\d+): ([\d.]+)", printed)}
+        assert said and all(losses[i] == pytest.approx(v, abs=2e-6) for i, v in said.items())
+        after = page.evaluate("Array.from(document.querySelector('#cr-boundary').getContext('2d')"
+                              ".getImageData(0, 0, 300, 300).data.filter((_, i) => i % 16 === 0))")
+        assert np.mean(np.array(before) != np.array(after)) > 0.05, "the boundary canvas changed"
+        (SHOTS / "chainrule-serve-script-fps.json").write_text(json.dumps(
+            {k: st[k] for k in ("fps", "fps_peak", "frames_drawn", "grid", "boundary_ms", "engine", "iteration")}))
+        page.screenshot(path=str(SHOTS / "chainrule-serve-script-1280.png"), full_page=True)
         t.close()
     finally:
         s.stop()

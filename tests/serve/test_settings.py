@@ -77,7 +77,7 @@ def test_a_scripts_network_shapes_the_train_panel():
     s, note = script_settings(explain_script(corpus / "ok_svm.py"))
     assert s == {"hidden": [20], "classes": 3, "points": 30, "activation": "relu", "loss": "hinge",
                  "step_size": 0.1, "reg": 0.001}
-    assert "2 → 20 → 3" in note and "not run again" in note
+    assert "2 → 20 → 3" in note and "chainrule's own engine" in note and "your script to run the script itself" in note
     s, note = script_settings(explain_script(corpus / "ok_ng_style.py"))
     assert (s["hidden"], s["classes"], s["points"], s["activation"], s["step_size"]) == ([4], 2, 100, "tanh", 1.2)
     assert "one output unit" in note

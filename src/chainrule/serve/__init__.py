@@ -29,9 +29,10 @@ def load_page(script: Optional[Union[str, Path]] = None, seed: int = 0) -> PageD
         from chainrule.explain import build_report
 
         return PageData(build_report(seed=seed, train=False))
-    from chainrule.check import explain_script
+    from chainrule.serve.scriptplan import analyse_script
 
-    return PageData(explain_script(script, seed=seed), script=Path(script).name)
+    report, plan = analyse_script(script, seed=seed)
+    return PageData(report, script=Path(script).name, plan=plan)
 
 
 def serve(script: Optional[Union[str, Path]] = None, host: str = "127.0.0.1", port: int = 0,

@@ -19,6 +19,7 @@ import numpy as np
 
 from chainrule.serve.protocol import MAX_HISTORY, MAX_ROWS, MAX_UPLOAD_BYTES, WINDOW
 from chainrule.config import DEFAULT_STEP
+from chainrule.serve.scripttrainer import boundary_info
 from chainrule.serve.settings import DEFAULTS
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -75,9 +76,11 @@ def recorded_run(trainer, record) -> dict[str, Any]:
     data = trainer.data
     losses, accs = record.history()
     dims = [[int(W.shape[0]), int(W.shape[1])] for W, _ in trainer.weights()]
-    keys = [{"iteration": it, "params": _b64(np.concatenate([np.concatenate([W.ravel(), b]) for W, b in params]))}
-            for it, params in record.keyframes]
-    return {"settings": record.settings, "engine": record.engine, "sizes": [data.dim, *trainer.config.hidden, data.classes],
+    keys = [{"iteration": it, "params": _b64(np.concatenate([np.concatenate([W.ravel(), b]) for W, b in params]
+                                                            or [np.zeros(0)]))}
+            for it, params in record.keyframes]  # a grid-drawn script run keeps no weights
+    return {"settings": record.settings, "engine": record.engine, "sizes": list(trainer.sizes),
+            "boundary": boundary_info(trainer, record.settings),
             "data": {"name": data.name, "n": data.n, "classes": data.classes,
                      "class_names": list(data.class_names), "notices": list(data.notices)},
             "X": _b64(data.X), "y": _b64(data.y), "losses": _b64(losses), "accuracies": _b64(accs),

@@ -87,13 +87,13 @@ class Handlers:
 
     async def on_upload(self, msg: dict[str, Any]) -> None:
         self.custom = await anyio.to_thread.run_sync(upload_dataset, msg.get("name"), msg.get("text"))
-        await self.new_run({**self.settings, "dataset": "custom"})
+        await self.new_run({**self.settings, "dataset": "custom", "train": "engine"})
 
     async def on_points(self, msg: dict[str, Any]) -> None:
         assert self.trainer is not None
         base = self.custom or self.trainer.data
         self.custom = edit_points(base, msg.get("add") or [], msg.get("remove") or [])
-        await self.new_run({**self.settings, "dataset": "custom"})
+        await self.new_run({**self.settings, "dataset": "custom", "train": "engine"})
 
     async def on_entry(self, msg: dict[str, Any]) -> None:
         out = await anyio.to_thread.run_sync(self.page.entry, msg.get("stop"), msg.get("value"),

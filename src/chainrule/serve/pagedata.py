@@ -33,10 +33,11 @@ def _math(latex: str, rows: list[str]) -> dict[str, Any]:
 class PageData:
     """The shared walkthrough (``report``) with :meth:`entry` and :meth:`full_size`."""
 
-    def __init__(self, report: Report, script: Optional[str] = None) -> None:
+    def __init__(self, report: Report, script: Optional[str] = None, plan: Any = None) -> None:
         self.report, self.script = report, script
+        self.plan = plan  # a script's ScriptPlan: how the Train panel runs the script itself
         self.names = Names(report)
-        self.json = page_json(report, script)
+        self.json = page_json(report, script, plan.files if plan is not None else None)
         self.stops = {s["id"]: s for s in self.json["stops"]}
         self.train_defaults: dict[str, Any] = {}
         self.train_note = ""
@@ -44,6 +45,8 @@ class PageData:
             from chainrule.serve.shape import script_settings
 
             self.train_defaults, self.train_note = script_settings(report)
+            if plan is not None and plan.streamable:
+                self.train_defaults["train"] = "script"
 
     def _stop(self, stop_id: Any) -> dict[str, Any]:
         if not isinstance(stop_id, str) or stop_id not in self.stops:

@@ -5,20 +5,23 @@ binary messages are *frames*, little-endian, every field 4-byte aligned so that 
 page reads the numbers with ``Float32Array`` views, without copying::
 
     offset  type     field
-    0       u8       kind       1 = TRAIN, 2 = DATA, 3 = HEATMAP
+    0       u8       kind       1 = TRAIN, 2 = DATA, 3 = HEATMAP, 4 = BOUNDARY
     1       u8       version    1
-    2       u16      count      TRAIN: layers;  DATA: classes;  HEATMAP: 0
+    2       u16      count      TRAIN: layers;  DATA: classes;  HEATMAP: 0;  BOUNDARY: classes
     4       u32      seq        frame number of this page (acknowledged by the page)
     8       u32      a          TRAIN: iteration after the frame (weights are those of it)
-                                DATA: N points;        HEATMAP: rows of the grid
+                                DATA: N points;        HEATMAP, BOUNDARY: rows of the grid
     12      u32      b          TRAIN: first iteration of the losses below
-                                DATA: 0;               HEATMAP: columns of the grid
-    16      u32      c          TRAIN: n, the number of losses;  DATA: 0;  HEATMAP: 0
+                                DATA: 0;               HEATMAP, BOUNDARY: columns of the grid
+    16      u32      c          TRAIN: n, the number of losses;  BOUNDARY: iteration;  else 0
     20      ...      TRAIN: count × (u32 fan_in, u32 fan_out), then f32 losses[n],
                      f32 accuracies[n], then per layer f32 W[fan_in·fan_out] (row-major)
                      and f32 b[fan_out]
                      DATA: f32 X[N·2] (row-major), f32 y[N]
                      HEATMAP: f32 grid[rows·cols] (row-major)
+                     BOUNDARY: f32 class[rows·cols], f32 probability[rows·cols] (row-major, top row
+                     first): the decision boundary the server computed (a script's forward pass
+                     replayed on a grid); sent just before the TRAIN frame of the same weights
 
 The page answers every TRAIN frame with ``{"type": "ack", "seq": seq}``; the server keeps
 at most :data:`WINDOW` frames unacknowledged and *drops* (does not queue) the weights of
@@ -33,7 +36,7 @@ from typing import Sequence
 
 import numpy as np
 
-TRAIN, DATA, HEATMAP = 1, 2, 3
+TRAIN, DATA, HEATMAP, BOUNDARY = 1, 2, 3, 4
 VERSION = 1
 HEADER = struct.Struct("<BBHIIII")  # kind, version, count, seq, a, b, c
 WINDOW = 2  # TRAIN frames in flight before the server drops
@@ -88,6 +91,23 @@ def heatmap_frame(seq: int, grid: np.ndarray) -> bytes:
     """Encode a 2-D grid of floats (a down-sampled full-size array)."""
     g = np.ascontiguousarray(np.atleast_2d(grid), "<f4")
     return HEADER.pack(HEATMAP, VERSION, 0, seq, g.shape[0], g.shape[1], 0) + g.tobytes()
+
+
+def boundary_frame(seq: int, iteration: int, cls: np.ndarray, prob: np.ndarray, classes: int) -> bytes:
+    """Encode a decision boundary: the class and its probability in each cell of a square grid."""
+    G = int(round(np.sqrt(np.size(cls))))
+    head = HEADER.pack(BOUNDARY, VERSION, classes, seq, G, G, iteration)
+    return head + np.asarray(cls, "<f4").tobytes() + np.asarray(prob, "<f4").tobytes()
+
+
+def decode_boundary(frame: bytes) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``(class grid, probability grid, classes, iteration)`` of a BOUNDARY frame."""
+    kind, _, classes, _, rows, cols, iteration = HEADER.unpack_from(frame, 0)
+    if kind != BOUNDARY:
+        raise ValueError(f"not a BOUNDARY frame: kind {kind}")
+    f32 = np.frombuffer(frame, "<f4", offset=HEADER.size)
+    n = rows * cols
+    return f32[:n].reshape(rows, cols), f32[n:2 * n].reshape(rows, cols), classes, iteration
 
 
 def kind_of(frame: bytes) -> int:

@@ -18,6 +18,11 @@ from chainrule.serve.protocol import MAX_HISTORY
 from chainrule.training import Params
 
 
+def _plain(x: float) -> Any:
+    """A number for JSON: None where it was not measured (a script's accuracy between frames)."""
+    return float(x) if np.isfinite(x) else None
+
+
 class RunRecord:
     """Losses, accuracies and keyframes ``(iteration, float32 weights)`` of one run."""
 
@@ -73,5 +78,5 @@ class RunRecord:
         return {"chainrule": "run", "version": 1, "settings": self.settings, "engine": self.engine,
                 "data": {"name": data_name, "points": n_points, "classes": classes},
                 "iterations": int(len(losses)),
-                "losses": [float(x) for x in losses], "accuracies": [float(x) for x in accs],
+                "losses": [_plain(x) for x in losses], "accuracies": [_plain(x) for x in accs],
                 "keyframes": [k[0] for k in self.keyframes]}

@@ -27,8 +27,8 @@ from chainrule.serve.pagedata import PageData
 from chainrule.serve.protocol import MAX_MESSAGE_BYTES
 
 REMOTE_WARNING = ("warning: --allow-remote: anyone who can reach {url} can use this page and make "
-                  "this machine train networks (and, with a script, run the analysis of that script "
-                  "on this machine). Stop the server with Ctrl-C when you are done.")
+                  "this machine train networks (and, with a script, run that script on this machine, "
+                  "again and again). Stop the server with Ctrl-C when you are done.")
 
 
 def is_loopback(host: str) -> bool:
@@ -49,7 +49,7 @@ def check_host(host: str, allow_remote: bool) -> str:
         raise ChainruleError(
             f"Refusing --host {host}: chainrule serve answers only this machine (127.0.0.1 or ::1) "
             "unless you add --allow-remote, because whoever reaches the page can make this machine "
-            "train networks and analyse the script you named. Add --allow-remote if you mean it.",
+            "train networks and run the script you named. Add --allow-remote if you mean it.",
             option="--host")
     return host
 

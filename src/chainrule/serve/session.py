@@ -28,6 +28,7 @@ from chainrule.serve import protocol
 from chainrule.serve.messages import Handlers
 from chainrule.serve.record import RunRecord
 from chainrule.serve.settings import DEFAULTS, parse_settings
+from chainrule.serve.scripttrainer import ScriptTrainer, boundary_info
 from chainrule.serve.trainer import Trainer, warm_fast_engine
 
 FRAME_INTERVAL = 1 / 60  # the server offers at most 60 frames a second
@@ -57,6 +58,7 @@ class PageSession(Handlers):
         self.trainer: Optional[Trainer] = None
         self.record: Optional[RunRecord] = None
         self.closed = False
+        self.last_printed = 0.0
 
     # ------------------------------------------------------------------ sending
     async def send_json(self, msg: dict[str, Any]) -> None:
@@ -83,6 +85,10 @@ class PageSession(Handlers):
             return
         losses = np.concatenate([p[0] for p in self.pending]) if self.pending else np.zeros(0)
         accs = np.concatenate([p[1] for p in self.pending]) if self.pending else np.zeros(0)
+        grid = self.trainer.boundary() if hasattr(self.trainer, "boundary") else None
+        if grid is not None:
+            await self.send_bytes(protocol.boundary_frame(self.next_seq(), self.trainer.iteration, grid[0],
+                                                          grid[1], self.trainer.data.classes))
         seq = self.next_seq()
         frame = protocol.train_frame(seq, self.trainer.iteration, self.pending_first, losses, accs,
                                      self.trainer.weights())
@@ -95,7 +101,8 @@ class PageSession(Handlers):
         t = self.trainer
         await self.send_json({"type": "state", "playing": self.playing or self.todo > 0,
                               "iteration": t.iteration if t else 0, "speed": self.speed,
-                              "sent": self.sent, "dropped": self.dropped})
+                              "sent": self.sent, "dropped": self.dropped,
+                              "finished": getattr(t, "finished", ""), "printed": getattr(t, "printed", [])[-6:]})
 
     # ------------------------------------------------------------------ runs
     async def new_run(self, raw: dict[str, Any]) -> None:
@@ -103,11 +110,22 @@ class PageSession(Handlers):
         if raw.get("dataset") != "custom":
             self.custom = None  # the page went back to a generated data set
         settings, config = parse_settings({**self.defaults, **raw}, self.custom)
-        trainer = await anyio.to_thread.run_sync(Trainer, config, self.custom)
+        if settings["train"] == "script":
+            plan = getattr(self.page, "plan", None)
+            if plan is None or not plan.streamable:
+                raise ChainruleError(plan.why[:1].upper() + plan.why[1:] + "." if plan is not None else
+                                     "There is no script to run: start `chainrule serve YOUR_SCRIPT.py`.",
+                                     option="train")
+            trainer = await anyio.to_thread.run_sync(ScriptTrainer, plan, settings["seed"] or 0)
+        else:
+            trainer = await anyio.to_thread.run_sync(Trainer, config, self.custom)
         async with self.lock:
+            old = self.trainer
             self.settings, self.trainer = settings, trainer
             self.record = RunRecord(settings, trainer.engine)
             self.pending, self.pending_first = [], 0
+        if hasattr(old, "close"):
+            old.close()
         await self.announce_run()
         if trainer.engine == "reference":
             warm_fast_engine(config)
@@ -118,9 +136,10 @@ class PageSession(Handlers):
         data = t.data
         await self.send_json({
             "type": "run", "settings": self.settings, "engine": t.engine, "iteration": t.iteration,
-            "sizes": [data.dim, *t.config.hidden, data.classes],
+            "sizes": list(t.sizes), "boundary": boundary_info(t, self.settings),
             "data": {"name": data.name, "n": data.n, "classes": data.classes,
-                     "class_names": list(data.class_names), "notices": list(data.notices)}})
+                     "class_names": list(data.class_names), "notices": list(data.notices)
+                     + list(getattr(t, "notes", []))}})
         await self.send_bytes(protocol.data_frame(self.next_seq(), data.X, data.y, data.classes))
         self.record.keyframe(t.iteration, t.weights())
         self.dirty = True
@@ -164,6 +183,17 @@ class PageSession(Handlers):
                     if not self.playing:
                         self.todo = max(0, self.todo - n)
                     await self.offer_frame()
+                    warning = t.take_warning() if hasattr(t, "take_warning") else ""
+                    if warning:
+                        await self.send_json({"type": "notice", "message": warning})
+                    if getattr(t, "finished", ""):  # the learner's script: its training loop is over
+                        self.playing, self.todo = False, 0
+                        await self.send_json({"type": "notice", "message": f"{t.plan.name}: {t.finished} "
+                                              f"after {t.iteration} iterations, as python {t.plan.name} would."})
+                        break
+                    if getattr(t, "printed", None) and time.monotonic() - self.last_printed > 0.25:
+                        self.last_printed = time.monotonic()
+                        await self.send_json({"type": "printed", "lines": t.printed[-6:]})
                 now = time.monotonic()
                 next_tick = max(next_tick + FRAME_INTERVAL, now)
                 await asyncio.sleep(next_tick - now)
@@ -242,5 +272,7 @@ class PageSession(Handlers):
             task.cancel()
             with suppress(asyncio.CancelledError, *GONE):
                 await task
+        if hasattr(self.trainer, "close"):
+            self.trainer.close()  # a learner's script: its child process goes with the page
         self.trainer = self.record = self.custom = None
         self.pending = []

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "dataset": "spiral", "points": 400, "classes": 2, "noise": None, "hidden": [1000],
     "activation": "relu", "loss": "softmax", "step_size": 1.0, "reg": 0.0,
     "optimizer": "gd", "batch_size": None, "seed": 0,
+    "train": "engine",  # "script": run the learner's own script (chainrule serve SCRIPT) instead
 }
 MAX_CLASSES = 6  # the page has six class colours
 MAX_LAYERS = 4
@@ -28,7 +29,7 @@ MAX_WEIGHTS = 250_000  # all layers' weights together (the learner's network has
 MAX_ACTIVATIONS = 2_500_000  # points × widest layer: the size of one training pass's arrays
 
 CHOICES = {"dataset": tuple(DATASETS), "activation": ACTIVATION_NAMES, "loss": LOSS_NAMES,
-           "optimizer": OPTIMIZERS}
+           "optimizer": OPTIMIZERS, "train": ("engine", "script")}
 
 
 def _number(key: str, value: Any, kind: type) -> Any:

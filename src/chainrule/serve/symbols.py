@@ -40,15 +40,48 @@ def code_symbol(name: str) -> str:
     return r"\texttt{" + name.replace("\\", "").replace("_", r"\_").replace("{", "").replace("}", "") + "}"
 
 
+_SEGMENT = re.compile(r"""\.(\w+)|\[\s*(?:(['"])(\w+)\2|(\d+))\s*\]|^(\w+)""")
+_ROLE = re.compile(r"^(?:(w|weights?)|(b|bias|biases))$", re.I)
+
+
+def _segments(name: str) -> list[tuple[str, str]]:
+    """``self.layers[0].W`` -> [("name", "self"), ("attr", "layers"), ("index", "0"), ("attr", "W")]."""
+    out, pos = [], 0
+    for m in _SEGMENT.finditer(name.replace(" ", "")):
+        if m.start() != pos:
+            return []
+        pos = m.end()
+        attr, key, index, first = m.group(1), m.group(3), m.group(4), m.group(5)
+        out.append(("attr", attr) if attr else ("key", key) if key else ("index", index) if index else ("name", first))
+    return out if pos == len(name.replace(" ", "")) else []
+
+
 def param_symbol(name: str) -> str:
-    """``W2`` -> ``W_{2}``, ``parameters["W1"]`` -> ``W_{1}``, ``b`` -> ``b``."""
-    m = _DICT_KEY.match(name)
-    key = m.group(2) if m else name
-    m = _PARAM.match(key)
-    if m:
+    """``W2`` -> ``W_{2}``, ``parameters["W1"]`` -> ``W_{1}``, ``self.weights[0]`` -> ``W_{1}``,
+    ``dense2.biases`` -> ``b_{2}``, ``layers[0].W`` -> ``W_{1}``; a name with no such reading stays code."""
+    segs = _segments(name)
+    if not segs:
+        return code_symbol(name)
+    kind, last = segs[-1]
+    m = _PARAM.match(last) if kind != "index" else None
+    if m:  # W2, b1, syn0, parameters["W1"], self.W1
         letters = m.group(1) if len(m.group(1)) == 1 else r"\mathrm{" + m.group(1) + "}"
         return f"{letters}_{{{m.group(2)}}}"
-    return key if re.fullmatch(r"[A-Za-z]", key) else code_symbol(name)
+    if len(segs) == 1 and re.fullmatch(r"[A-Za-z]", last):
+        return last
+    layer = ""
+    if kind == "index" and len(segs) > 1:  # self.weights[0]: a list counts from 0, layers from 1
+        layer, (kind, last) = str(int(last) + 1), segs[-2]
+        segs = segs[:-1]
+    role = _ROLE.match(last)
+    if role is None:
+        return code_symbol(name)
+    for k, v in reversed(segs[:-1]):  # dense2.weights, layers[1].W
+        if layer:
+            break
+        layer = str(int(v) + 1) if k == "index" else (re.search(r"(\d+)$", v).group(1) if re.search(r"\d+$", v) else "")
+    letter = "W" if role.group(1) else "b"
+    return f"{letter}_{{{layer}}}" if layer else letter
 
 
 def grad_symbol(of: str) -> str:
@@ -79,9 +112,12 @@ class Names:
     def __init__(self, report: Report) -> None:
         self.report = report
         self.forward_sym: dict[str, str] = {}
+        self._by_shape: dict[tuple[str, tuple], str] = {}  # a helper called per layer: `Z` is Z₁, Z₂, …
         for f in report.forward:
             if f.symbol and f.name not in self.forward_sym:
                 self.forward_sym[f.name] = latex_symbol(f.symbol)
+            if f.symbol:
+                self._by_shape.setdefault((f.name, tuple(f.shape)), latex_symbol(f.symbol))
         self.params = {s.writes for s in report.steps if s.holds == "update" and s.writes}
         self.N = (report.network.get("tiny") or {}).get("N") or report.network.get("N")
         base: dict[str, np.ndarray] = {}
@@ -90,11 +126,14 @@ class Names:
                 base.setdefault(v.name, as_array(v))
         self._base = base
 
-    def base_symbol(self, name: str) -> str:
+    def base_symbol(self, name: str, shape=None) -> str:
+        """The maths symbol of a code name; ``shape`` (full size) picks the layer a shared name is at."""
         if name.endswith(".T"):
-            return self.base_symbol(name[:-2]) + r"^{\top}"
+            return self.base_symbol(name[:-2], shape[::-1] if shape else None) + r"^{\top}"
         if name in self.params:
             return param_symbol(name)
+        if shape is not None and (name, tuple(shape)) in self._by_shape:
+            return self._by_shape[(name, tuple(shape))]
         if name in self.forward_sym:
             return self.forward_sym[name]
         return code_symbol(name)
@@ -106,7 +145,7 @@ class Names:
             return param_symbol(step.writes)
         if g is None or step.holds not in ("gradient", "scaled"):
             return None
-        d = grad_symbol(self.base_symbol(g))
+        d = grad_symbol(self.base_symbol(g, step.shapes.get(step.writes)))
         if step.holds == "scaled" and step.factor not in (None, 1.0):
             full_n = self.report.network.get("N")
             return ("N\\," if step.factor == full_n else f"{step.factor:g}\\,") + d
@@ -121,7 +160,8 @@ class Names:
                 sym = self.meaning(s) if s.holds != "intermediate" else None
                 if sym is None and s.holds == "intermediate":
                     sym = self._alias(s)
-        sym = sym or self.base_symbol(base)
+        shape = self.report.steps[k].shapes.get(base) if k < len(self.report.steps) else None
+        sym = sym or self.base_symbol(base, shape)
         return sym + r"^{\top}" if name.endswith(".T") else sym
 
     def _alias(self, s: Step) -> Optional[str]:

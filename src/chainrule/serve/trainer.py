@@ -220,6 +220,11 @@ class Trainer:
     def weights(self) -> Params:
         return self.stepper.weights()
 
+    @property
+    def sizes(self) -> list[int]:
+        """Units per layer, inputs first: ``[D, h1, ..., K]``."""
+        return [self.data.dim, *self.config.hidden, self.data.classes]
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         c = self.config
         return MLP(_copy(self.weights()), activation=c.activation, loss=c.loss).predict(X)

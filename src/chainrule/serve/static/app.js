@@ -72,7 +72,7 @@ export default {
       onStop: (s) => { state.stop = s.id; state.line = s.lines[0] ?? null; graphView.setStop(s); share(); },
     });
     const graphView = new GraphView(ui.graph, page.graph, page.stops, (id) => { stepView.go(id); setMode('graph'); });
-    const trainView = new TrainView(ui.train, { send: (m) => conn.send(m), onSettings: share, state,
+    const trainView = new TrainView(ui.train, { send: (m) => conn.send(m), onSettings: share, state, script: page.script,
       get defaultStep() { return hello && hello.default_step; }, get limits() { return hello && hello.limits; },
       get note() { return hello && hello.note; } });
     window.chainrule = {
@@ -95,6 +95,8 @@ export default {
     conn.on('run', (m) => { state.engine = m.engine; state.iteration = m.iteration; state.loss = null; trainView.run(m); refreshFull(); });
     conn.on('data', (f) => trainView.dataFrame(f));
     conn.on('train', (f) => trainView.trainFrame(f));
+    conn.on('boundary', (f) => trainView.boundaryFrame(f));
+    conn.on('printed', (m) => trainView.showPrinted(m.lines));
     conn.on('state', (m) => { const was = state.playing; trainView.state(m); if (was && !m.playing) refreshFull(); });
     conn.on('heatmap', (f) => stepView.heatmap(f));
     conn.on('full', (m) => stepView.showFull(m));

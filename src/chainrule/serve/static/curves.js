@@ -28,7 +28,12 @@ export class History {
     this.n += room;
   }
 
-  losses() { return Array.from(this.loss.subarray(0, this.n)); }
+  losses() { return Array.from(this.loss.subarray(0, this.n), (v) => (Number.isFinite(v) ? v : null)); }
+
+  last(arr) { // the newest finite value (a script's accuracy is measured once per frame), else null
+    for (let i = this.n - 1; i >= 0; i--) if (Number.isFinite(arr[i])) return arr[i];
+    return null;
+  }
 }
 
 export function drawCurves(canvas, hist, width, height) {
@@ -53,19 +58,23 @@ export function drawCurves(canvas, hist, width, height) {
   ctx.textAlign = 'center';
   ctx.fillText(n ? `iteration (0 – ${n})` : 'iteration', pad.l + w / 2, height - 6);
   if (!n) return;
-  const series = (arr, scale, colour) => {
-    ctx.strokeStyle = colour; ctx.lineWidth = 1.6; ctx.beginPath();
+  const series = (arr, scale, colour) => { // one min–max pair per pixel column; NaN (not measured) is skipped
+    ctx.strokeStyle = colour; ctx.fillStyle = colour; ctx.lineWidth = 1.6; ctx.beginPath();
     const cols = Math.max(1, Math.min(w, n));
+    let started = false, points = 0, lastX = 0, lastY = 0;
     for (let c = 0; c < cols; c++) {
       const a = Math.floor((c * n) / cols), b = Math.max(a + 1, Math.floor(((c + 1) * n) / cols));
       let lo = Infinity, hi = -Infinity;
       for (let i = a; i < b; i++) { const v = arr[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+      if (!Number.isFinite(lo)) continue;
       const x = pad.l + (n === 1 ? w : (c / Math.max(1, cols - 1)) * w);
       const y1 = pad.t + hh - Math.min(1, hi / scale) * hh, y0 = pad.t + hh - Math.min(1, lo / scale) * hh;
-      if (c === 0) ctx.moveTo(x, y1); else ctx.lineTo(x, y1);
+      if (!started) { ctx.moveTo(x, y1); started = true; } else ctx.lineTo(x, y1);
       if (y0 !== y1) ctx.lineTo(x, y0);
+      points += 1; lastX = x; lastY = y0;
     }
     ctx.stroke();
+    if (points === 1) { ctx.beginPath(); ctx.arc(lastX, lastY, 2.5, 0, 2 * Math.PI); ctx.fill(); }
   };
   series(hist.acc, 1, cssVar('--acc', '#0a7'));
   series(hist.loss, top, cssVar('--loss', '#c33'));

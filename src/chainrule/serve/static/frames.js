@@ -1,7 +1,7 @@
 // Binary frames of the page's WebSocket (see chainrule/serve/protocol.py for the layout).
 // Little-endian; every field is 4-byte aligned, so the numbers are Float32Array views.
 
-export const TRAIN = 1, DATA = 2, HEATMAP = 3;
+export const TRAIN = 1, DATA = 2, HEATMAP = 3, BOUNDARY = 4;
 const HEADER = 20;
 
 export function decode(buffer) {
@@ -29,6 +29,10 @@ export function decode(buffer) {
   }
   if (kind === HEATMAP) {
     return { kind: 'heatmap', seq, rows: a, cols: b, grid: new Float32Array(buffer, HEADER, a * b) };
+  }
+  if (kind === BOUNDARY) { // the server's grid: class and probability per cell, top row first
+    const n = a * b, cls = Uint8Array.from(new Float32Array(buffer, HEADER, n));
+    return { kind: 'boundary', seq, G: a, K: Math.max(2, count), iteration: c, cls, conf: new Float32Array(buffer, HEADER + 4 * n, n) };
   }
   throw new Error(`unknown frame kind ${kind}`);
 }

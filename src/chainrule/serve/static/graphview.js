@@ -4,7 +4,6 @@
 import { clear, cssVar, fitCanvas, fmt, h, shapeText } from './dom.js';
 import { drawHeatmap } from './colors.js';
 
-const NODE_W = 100, NODE_H = 58;
 
 function flat(data) {
   if (data === null || data === undefined) return null;
@@ -84,15 +83,31 @@ export class GraphView {
     return k >= 0 && this.graph.edges.some((e) => e.step === k) && performance.now() - this.t0 < 1600;
   }
 
-  pos(n) { // a narrow screen turns the picture: values flow top to bottom
-    const W = this.width, H = this.height, [u, v] = this.narrow ? [n.y, n.x] : [n.x, n.y];
-    return { x: 8 + u * (W - NODE_W - 16), y: 8 + v * (H - NODE_H - 16) };
+  // Where node n is drawn: its box {x, y, w, h} in CSS pixels.  A wide panel keeps the graph's
+  // own layout (scaled down to fit, never up); a narrow one turns it: values flow top to bottom.
+  box(n) {
+    const g = this.graph, gw = g.width || 1200, gh = g.height || 520;
+    if (this.narrow) { // the rows of the layout become columns, spread over the whole width
+      const ys = this.graph.nodes.map((m) => m.y), lo = Math.min(...ys), hi = Math.max(...ys);
+      const rows = new Set(ys.map((y) => Math.round(y * 10))).size;
+      const w = Math.min(118, (this.width - 12) / rows - 8), hh = 58;
+      const u = hi > lo ? (n.y - lo) / (hi - lo) : 0.5;
+      const cx = 6 + w / 2 + u * (this.width - w - 12), cy = 6 + hh / 2 + n.x * (this.height - hh - 12);
+      return { x: cx - w / 2, y: cy - hh / 2, w, h: hh };
+    }
+    const k = this.k, w = (n.width ? n.width * gw : 112) * k, hh = Math.max(44, (n.height ? n.height * gh : 60) * k);
+    const cx = Math.min(this.width - w / 2 - 2, Math.max(w / 2 + 2, n.x * this.width));
+    const cy = Math.min(this.height - hh / 2 - 2, Math.max(hh / 2 + 2, n.y * this.height));
+    return { x: cx - w / 2, y: cy - hh / 2, w, h: hh };
   }
 
   draw() {
-    const W = Math.max(260, this.wrap.clientWidth);
-    this.narrow = W < 560;
-    const H = this.narrow ? 600 : 220;
+    const gw = this.graph.width || 1200, gh = this.graph.height || 520;
+    const room = Math.max(260, this.wrap.clientWidth);
+    this.narrow = room < 560;
+    this.k = Math.max(0.8, Math.min(1, room / gw)); // smaller boxes would not hold their text: scroll instead
+    const W = this.narrow ? room : Math.max(room, Math.round(gw * this.k));
+    const H = this.narrow ? Math.max(420, Math.round(gw * 0.62)) : Math.max(160, Math.round(gh * this.k));
     this.width = W; this.height = H;
     const ctx = fitCanvas(this.canvas, W, H);
     ctx.clearRect(0, 0, W, H);
@@ -103,8 +118,8 @@ export class GraphView {
     for (const e of this.graph.edges) {
       const a = this.byId.get(e.src), b = this.byId.get(e.dst);
       if (!a || !b) continue;
-      const p = this.pos(a), q = this.pos(b);
-      const x1 = p.x + NODE_W / 2, y1 = p.y + NODE_H / 2, x2 = q.x + NODE_W / 2, y2 = q.y + NODE_H / 2;
+      const p = this.box(a), q = this.box(b);
+      const x1 = p.x + p.w / 2, y1 = p.y + p.h / 2, x2 = q.x + q.w / 2, y2 = q.y + q.h / 2;
       const active = e.step === k, done = e.step !== null && e.step !== undefined && e.step < k;
       ctx.strokeStyle = active || done ? back : line;
       ctx.lineWidth = active ? 3 : done ? 2 : 1.5;
@@ -117,22 +132,25 @@ export class GraphView {
     }
     const current = this.stop ? this.stop.node : null;
     for (const n of this.graph.nodes) {
-      const { x, y } = this.pos(n);
+      const { x, y, w, h: hh } = this.box(n);
       const on = current === n.id || current === n.name;
       ctx.fillStyle = cssVar(n.kind === 'param' ? '--param-bg' : n.kind === 'data' ? '--data-bg' : '--node-bg', '#fff');
       ctx.strokeStyle = on ? back : soft; ctx.lineWidth = on ? 3 : 1;
-      roundRect(ctx, x, y, NODE_W, NODE_H, 8); ctx.fill(); ctx.stroke();
+      roundRect(ctx, x, y, w, hh, 8); ctx.fill(); ctx.stroke();
+      const room = w - 34;
       ctx.fillStyle = ink; ctx.font = 'bold 15px system-ui, sans-serif'; ctx.textAlign = 'left';
-      ctx.fillText(n.text, x + 8, y + 20);
+      ctx.fillText(clip(ctx, n.text, room), x + 8, y + 19);
       ctx.font = '11px system-ui, sans-serif'; ctx.fillStyle = soft;
-      ctx.fillText(n.shape.length ? shapeText(n.shape) : 'scalar', x + 8, y + 35);
+      let ty = y + 33;
+      if (n.name && n.name !== n.text && hh >= 54) { ctx.font = '11px ui-monospace, monospace'; ctx.fillText(clip(ctx, n.name, room), x + 8, ty); ty += 13; ctx.font = '11px system-ui, sans-serif'; }
+      ctx.fillText(n.shape.length ? shapeText(n.shape) : 'scalar', x + 8, ty);
       const v = flat(n.value), g = this.gradAt(n, k);
-      if (v && v.grid.length > 1) drawHeatmap(ctx, v.grid, v.rows, v.cols, x + NODE_W - 26, y + 6, 20, 20);
+      if (v && v.grid.length > 1) drawHeatmap(ctx, v.grid, v.rows, v.cols, x + w - 26, y + 6, 20, 20);
       if (g) {
         const f = flat(g.data);
-        if (f) drawHeatmap(ctx, f.grid, f.rows, f.cols, x + NODE_W - 26, y + 31, 20, 20);
+        if (f) drawHeatmap(ctx, f.grid, f.rows, f.cols, x + w - 26, y + hh - 26, 20, 20);
         ctx.fillStyle = back; ctx.font = '10px system-ui, sans-serif';
-        ctx.fillText('∂L', x + 8, y + 50);
+        ctx.fillText('∂L', x + w - 44, y + hh - 10);
       }
     }
   }
@@ -146,8 +164,8 @@ export class GraphView {
   hit(e) {
     const r = this.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
     return this.graph.nodes.find((n) => {
-      const { x, y } = this.pos(n);
-      return mx >= x && mx <= x + NODE_W && my >= y && my <= y + NODE_H;
+      const { x, y, w, h: hh } = this.box(n);
+      return mx >= x && mx <= x + w && my >= y && my <= y + hh;
     });
   }
 
@@ -163,11 +181,18 @@ export class GraphView {
       g ? `gradient (tiny example): ${stats(g.data)}` : 'no gradient (nothing is learned here)', h('br'),
       edge ? h('span', {}, 'gradient computed by line ', String(edge.backward_line), ': ', h('code', {}, edge.backward_code)) : '');
     const r = this.wrap.getBoundingClientRect();
-    const { x, y } = this.pos(n);
+    const b = this.box(n);
     this.tip.hidden = false;
-    this.tip.style.left = `${Math.min(x, r.width - 260)}px`;
-    this.tip.style.top = `${y + NODE_H + 6}px`;
+    this.tip.style.left = `${Math.max(0, Math.min(b.x, r.width - 280))}px`;
+    this.tip.style.top = `${b.y + b.h + 6}px`;
   }
+}
+
+function clip(ctx, text, room) { // the text, cut with … to fit `room` pixels
+  if (ctx.measureText(text).width <= room) return text;
+  let t = text;
+  while (t.length > 1 && ctx.measureText(`${t}…`).width > room) t = t.slice(0, -1);
+  return `${t}…`;
 }
 
 function roundRect(ctx, x, y, w, hh, r) {

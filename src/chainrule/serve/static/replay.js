@@ -51,7 +51,7 @@ export class ReplayConnection {
 
   restart() {
     this.pos = 0;
-    this.emit('run', { type: 'run', settings: this.run.settings, engine: this.run.engine, iteration: 0, sizes: this.run.sizes, data: this.run.data });
+    this.emit('run', { type: 'run', settings: this.run.settings, engine: this.run.engine, iteration: 0, sizes: this.run.sizes, data: this.run.data, boundary: this.run.boundary });
     this.emit('data', { kind: 'data', seq: ++this.seq, n: this.run.data.n, classes: this.run.data.classes, X: this.X, y: this.y });
     this.frame(0);
     this.state();

@@ -8,6 +8,11 @@ import { drawHeatmap } from './colors.js';
 const ROLE = { input: 'read by this line', before: 'before this line', after: 'after this line',
   value: 'computed by this line', used: 'used by this line' };
 
+function lineName(key) { // 37 → "line 37"; "network.py:12" → "network.py, line 12"
+  const [file, n] = String(key).includes(':') ? String(key).split(':') : [null, key];
+  return file ? `${file}, line ${n}` : `line ${n}`;
+}
+
 export class StepView {
   constructor(codeRoot, detailRoot, page, hooks) {
     this.page = page;
@@ -26,8 +31,13 @@ export class StepView {
     this.lineEls = new Map();
     const list = h('ol', { class: 'cr-code-lines', 'aria-label': 'Your code, one line per row' });
     for (const line of this.page.lines) {
-      const at = byLine.get(line.n);
-      const li = h('li', { class: at === undefined ? 'cr-line' : 'cr-line cr-stop-line', dataset: { n: line.n } },
+      const key = line.key ?? line.n;
+      if (line.header) { // another file of the learner's (a module the script imports)
+        list.append(h('li', { class: 'cr-file-head', role: 'presentation' }, h('code', {}, line.header)));
+        continue;
+      }
+      const at = byLine.get(key);
+      const li = h('li', { class: at === undefined ? 'cr-line' : 'cr-line cr-stop-line', dataset: { n: line.n, key } },
         h('span', { class: 'cr-ln', 'aria-hidden': 'true' }, String(line.n)),
         h('code', { html: line.html || ' ' }));
       if (at !== undefined) {
@@ -35,7 +45,7 @@ export class StepView {
         li.addEventListener('click', () => this.go(at));
         li.title = `Go to line ${line.n}`;
       }
-      this.lineEls.set(line.n, li);
+      this.lineEls.set(key, li);
       list.append(li);
     }
     this.position = h('span', { class: 'cr-pos', 'aria-live': 'polite' });
@@ -53,7 +63,7 @@ export class StepView {
   }
 
   option(s) {
-    const line = s.lines.length ? `line ${s.lines[0]}: ` : '';
+    const line = s.lines.length ? `${lineName(s.lines[0])}: ` : '';
     return h('option', { value: s.id }, `${line}${s.kind === 'forward' ? s.title : s.code}`);
   }
 
@@ -87,12 +97,13 @@ export class StepView {
   render() {
     const s = this.current();
     const d = clear(this.detail);
-    const where = s.lines.length ? `line ${s.lines.join(', ')}` : '';
+    const where = s.lines.length ? `${lineName(s.lines[0])}${s.lines.length > 1 ? `–${String(s.lines[s.lines.length - 1]).split(':').pop()}` : ''}` : '';
     d.append(h('header', { class: 'cr-detail-head' },
       h('h2', { id: 'cr-stop-title' }, s.title),
       h('span', { class: `cr-badge ${s.kind}` }, s.kind === 'forward' ? 'forward' : s.holds_label || 'backward'),
       where ? h('span', { class: 'cr-where' }, where) : null));
     d.append(h('pre', { class: 'cr-snippet' }, h('code', {}, s.code)));
+    if (s.repeat) d.append(h('p', { class: 'cr-repeat' }, `These ${s.repeat.lines} lines run ${s.repeat.times} times in one iteration (a loop inside it: one example at a time, or one call after another). The page shows their first run; Next goes on after the last.`));
     if (s.verdict) d.append(h('div', { class: 'cr-verdict-box', html: s.verdict.html }));
     d.append(this.formulaBox(s));
     if (s.holds_html) d.append(h('p', { class: 'cr-holds' }, h('strong', {}, 'After this line: '), h('span', { html: s.holds_html })));
@@ -155,7 +166,8 @@ export class StepView {
     });
     return h('figure', { class: `cr-matrix cr-role-${v.role}` },
       h('figcaption', {}, h('span', { class: 'cr-sym', html: v.symbol }), ' ', h('code', {}, v.name), ' ',
-        h('span', { class: 'cr-dim' }, shapeText(v.shape)), ' ', h('span', { class: 'cr-role' }, ROLE[v.role] || '')),
+        h('span', { class: 'cr-dim' }, shapeText(v.shape)), ' ', h('span', { class: 'cr-role' }, ROLE[v.role] || ''),
+        v.examples ? h('span', { class: 'cr-examples' }, ` · ${v.examples}`) : null),
       h('div', { class: 'cr-bracket' }, table),
       v.note_html ? h('p', { class: 'cr-note', html: v.note_html }) : null);
   }

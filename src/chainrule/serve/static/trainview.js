@@ -7,6 +7,7 @@ import { Boundary, paint } from './boundary.js';
 import { drawCurves, History } from './curves.js';
 
 const FIELDS = [
+  ['train', 'Train', 'select', ['script', 'engine']],
   ['dataset', 'Data set', 'select', ['spiral', 'moons', 'circles', 'xor', 'gaussian']],
   ['points', 'Points per class', 'number', { min: 1, max: 2500, step: 1 }],
   ['classes', 'Classes', 'number', { min: 2, max: 6, step: 1 }],
@@ -22,7 +23,9 @@ const FIELDS = [
 ];
 const LABELS = { softmax: 'softmax cross-entropy', hinge: 'hinge (multiclass SVM)', gd: 'gradient descent',
   sgd: 'SGD (mini-batches)', momentum: 'momentum', adam: 'Adam', leaky_relu: 'leaky ReLU', relu: 'ReLU',
-  tanh: 'tanh', sigmoid: 'sigmoid', custom: 'your own data' };
+  tanh: 'tanh', sigmoid: 'sigmoid', custom: 'your own data',
+  script: 'your script (python)', engine: "chainrule's engine" };
+const SCRIPT_FIELDS = new Set(['train', 'seed']); // what still applies when the learner's script trains
 
 export class TrainView {
   constructor(root, hooks) {
@@ -45,7 +48,8 @@ export class TrainView {
       'aria-label': 'Decision boundary: the colour of each region is the class the network predicts there' });
     this.pCanvas = h('canvas', { id: 'cr-points', class: 'cr-points', 'aria-hidden': 'true' });
     this.pCanvas.addEventListener('click', (e) => this.click(e));
-    this.stage = h('div', { class: 'cr-stage' }, this.bCanvas, this.pCanvas);
+    this.stageNote = h('p', { class: 'cr-stage-note', hidden: true });
+    this.stage = h('div', { class: 'cr-stage' }, this.bCanvas, this.pCanvas, this.stageNote);
     this.play = h('button', { type: 'button', class: 'cr-btn cr-primary', 'aria-pressed': 'false', id: 'cr-play',
       onclick: () => this.hooks.send({ type: this.playing ? 'pause' : 'play' }), 'aria-keyshortcuts': 'Space' }, '▶ Train');
     this.one = h('button', { type: 'button', class: 'cr-btn', id: 'cr-one', title: 'One iteration (.)',
@@ -73,12 +77,15 @@ export class TrainView {
       this.form.append(h('div', { class: 'cr-field', dataset: { key } }, h('label', { for: id }, label), input,
         h('span', { class: 'cr-field-error', id: `${id}-error`, 'aria-live': 'polite' })));
     }
+    if (!this.hooks.script) this.form.querySelector('[data-key=train]').hidden = true; // the built-in network: the engine only
     this.form.append(h('div', { class: 'cr-field cr-upload-field' }, h('label', { for: 'cr-upload' }, 'Your own CSV (x, y, label)'), this.upload));
+    this.printedBox = h('figure', { class: 'cr-printed', hidden: true },
+      h('figcaption', {}, 'Your script printed'), h('pre', { 'aria-live': 'off' }));
     this.notices = h('ul', { class: 'cr-notices' });
     root.append(
       h('div', { class: 'cr-train-top' }, this.stage,
         h('div', { class: 'cr-side' }, h('div', { class: 'cr-buttons' }, this.play, this.one, this.rewind, this.speed),
-          this.readout, this.status, this.tool)),
+          this.readout, this.status, this.printedBox, this.tool)),
       this.curves,
       h('details', { class: 'cr-more', open: true }, h('summary', {}, 'Settings (the link in the address bar keeps them)'), this.form, this.notices));
   }
@@ -86,25 +93,56 @@ export class TrainView {
   // ------------------------------------------------------------------ messages
   run(msg) {
     this.settings = msg.settings;
-    this.activation = msg.settings.activation;
+    const b = msg.boundary || { mode: 'weights' };
+    this.mode = b.mode;
+    this.stageNote.hidden = b.mode !== 'none';
+    this.stageNote.textContent = b.mode === 'none' ? b.note : '';
+    this.activation = b.activation || msg.settings.activation;
     this.classes = msg.data.classes;
     this.engine = msg.engine;
     this.hist.reset();
-    this.latest = null; this.drawnSeq = -1; this.curvesDirty = true;
+    this.latest = null; this.grid = null; this.drawnSeq = -1; this.curvesDirty = true;
+    this.hooks.state.finished = '';
     for (const [key] of FIELDS) {
       const v = msg.settings[key], input = this.inputs[key];
       if (key === 'dataset') this.datasetOptions(v === 'custom' ? msg.data.name : null);
       input.value = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
       this.fieldError(key, '');
     }
+    const script = msg.settings.train === 'script';
+    this.form.classList.toggle('cr-script-mode', script);
+    for (const el of this.form.querySelectorAll('.cr-field')) {
+      const key = el.dataset.key;
+      el.classList.toggle('cr-off', script && !SCRIPT_FIELDS.has(key));
+    }
     this.inputs.points.disabled = this.inputs.classes.disabled = this.inputs.noise.disabled = msg.settings.dataset === 'custom';
     this.buildTool();
+    this.tool.hidden = script; // clicked points train chainrule's engine, not the script
     clear(this.notices);
     for (const n of msg.data.notices || []) this.notices.append(h('li', {}, n));
-    const note = this.hooks.note ? ` ${this.hooks.note}` : '';
-    this.status.textContent = `${msg.data.name}: ${msg.data.n} points, ${msg.data.classes} classes, network ${msg.sizes.join(' → ')}, ${msg.engine} engine.${note}`;
+    this.showPrinted([]);
+    if (script) {
+      const sz = msg.sizes || [];
+      const one = sz[sz.length - 1] === 1 && b.mode !== 'none' ? ' (one yes/no output: two classes)' : '';
+      const parts = [msg.data.n ? `${msg.data.n} points, ${msg.data.classes} classes` : '',
+        sz.length > 1 ? `network ${sz.join(' → ')}${one}` : ''].filter(Boolean);
+      const notes = [b.mode === 'none' ? '' : b.note, b.loss_note || ''].filter(Boolean).join(' ');
+      this.status.textContent = `${b.script}, run by python in its own process${parts.length ? `: ${parts.join(', ')}` : ''}. ${notes}`;
+    } else {
+      const note = this.hooks.note ? ` ${this.hooks.note}` : '';
+      this.status.textContent = `${msg.data.name}: ${msg.data.n} points, ${msg.data.classes} classes, network ${msg.sizes.join(' → ')}, ${msg.engine} engine.${note}`;
+    }
     this.hooks.onSettings();
   }
+
+  showPrinted(lines) {
+    this.printedBox.hidden = !lines.length;
+    const pre = this.printedBox.querySelector('pre');
+    pre.textContent = lines.join('\n');
+    pre.scrollTop = pre.scrollHeight; // the newest line in view
+  }
+
+  boundaryFrame(f) { this.grid = f; }
 
   datasetOptions(customName) {
     const sel = this.inputs.dataset;
@@ -149,16 +187,20 @@ export class TrainView {
     this.curvesDirty = true;
     const st = this.hooks.state;
     st.iteration = f.iteration;
-    if (this.hist.n) { st.loss = this.hist.loss[this.hist.n - 1]; st.accuracy = this.hist.acc[this.hist.n - 1]; }
+    st.loss = this.hist.last(this.hist.loss); st.accuracy = this.hist.last(this.hist.acc); // the newest measured
   }
 
   state(msg) {
     this.playing = msg.playing;
     this.hooks.state.playing = msg.playing;
+    this.hooks.state.finished = msg.finished || '';
     this.play.textContent = msg.playing ? '❚❚ Pause' : '▶ Train';
     this.play.setAttribute('aria-pressed', String(msg.playing));
+    this.play.disabled = this.one.disabled = !!msg.finished;
+    this.play.title = msg.finished ? `Your script's ${msg.finished.replace(/^your /, '')}: rewind to run it again.` : '';
     this.speed.value = String(msg.speed);
     this.hooks.state.dropped = msg.dropped;
+    if (msg.printed) this.showPrinted(msg.printed);
   }
 
   fieldError(key, message) {
@@ -232,11 +274,17 @@ export class TrainView {
   tick() {
     const f = this.latest, st = this.hooks.state;
     if (f && f.seq !== this.drawnSeq) {
-      const grid = this.boundary.compute(f.params, this.activation, this.box);
-      paint(grid, CLASS_RGB, this.small);
+      let grid = null;
+      if (f.params.length) grid = this.boundary.compute(f.params, this.activation, this.box);
+      else if (this.grid) grid = { G: this.grid.G, cls: this.grid.cls, conf: this.grid.conf, K: this.grid.K, ms: 0 };
       const S = this.size(), ctx = fitCanvas(this.bCanvas, S, S);
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(this.small, 0, 0, S, S);
+      if (grid) {
+        paint(grid, CLASS_RGB, this.small);
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(this.small, 0, 0, S, S);
+      } else {
+        ctx.fillStyle = cssVar('--panel', '#fff'); ctx.fillRect(0, 0, S, S);
+      }
       this.drawnSeq = f.seq;
       st.frames_drawn += 1;
       const now = performance.now();
@@ -244,8 +292,8 @@ export class TrainView {
       while (this.drawTimes.length && now - this.drawTimes[0] > 1000) this.drawTimes.shift();
       st.fps = this.playing ? this.drawTimes.length : st.fps;
       st.fps_peak = Math.max(st.fps_peak || 0, st.fps);
-      st.grid = grid.G;
-      st.boundary_ms = grid.ms;
+      st.grid = grid ? grid.G : 0;
+      st.boundary_ms = grid ? grid.ms : 0;
     }
     if (this.curvesDirty && (!this.lastCurves || performance.now() - this.lastCurves > 120)) {
       drawCurves(this.curves, this.hist, Math.max(240, this.curves.parentElement.clientWidth - 4), 150);
@@ -258,8 +306,8 @@ export class TrainView {
     const st = this.hooks.state;
     clear(this.readout).append(
       h('dt', {}, 'iteration'), h('dd', { id: 'cr-iteration' }, String(st.iteration)),
-      h('dt', {}, 'loss'), h('dd', { id: 'cr-loss' }, this.hist.n ? fmt(st.loss) : '—'),
-      h('dt', {}, 'accuracy'), h('dd', {}, this.hist.n ? `${(100 * st.accuracy).toFixed(1)} %` : '—'),
+      h('dt', {}, 'loss'), h('dd', { id: 'cr-loss' }, Number.isFinite(st.loss) ? fmt(st.loss) : '—'),
+      h('dt', {}, 'accuracy'), h('dd', {}, Number.isFinite(st.accuracy) ? `${(100 * st.accuracy).toFixed(1)} %` : '—'),
       h('dt', {}, 'redraws/s'), h('dd', { id: 'cr-fps' }, String(st.fps)));
   }
 }
