@@ -91,6 +91,8 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
     if grad is not None:  # the optimizer = what the step is made of, beyond the gradient it is fed
         region |= _anc(step, lo) - _anc(grad, lo) - {grad.id}
+        if not state:  # state made (as zeros) in this iteration: the first step of Adam or momentum
+            state = _fresh_state(step, region, leaf)
     p = Param("", leaf, u, step, sign, grad, state, region=region)
     p.optimizer = _name(p, region, state)
     return p
@@ -166,10 +168,23 @@ def _fresh_zero(x: Node, lo: int) -> bool:
         if id(n) in seen:
             continue
         seen.add(id(n))
-        if n.op == "const" and n.kwargs.get("made_by") in ("zeros", "zeros_like", "full", "full_like", "empty_like"):
+        if n.op == "const" and n.kwargs.get("made_by") in ZEROS:
             return True
         stack.extend(m for m in n.inputs() if m.id >= lo or m.op == "const")
     return False
+
+
+ZEROS = ("zeros", "zeros_like", "full", "full_like", "empty_like")
+
+
+def _fresh_state(step: Node, region: set[int], leaf: Node) -> list[Node]:
+    """Zero arrays of the parameter's shape made in this iteration that the optimizer's own nodes read."""
+    out: list[Node] = []
+    for n in upstream([step], 0, lambda m: m.id in region):
+        if n.op == "const" and n.kwargs.get("made_by") in ZEROS and np.shape(n.value) == np.shape(leaf.value) \
+                and not np.any(n.value) and all(m.obj != n.obj for m in out):
+            out.append(n)
+    return out
 
 
 def _fits(g: Node, p: Node) -> bool:

@@ -119,6 +119,31 @@ def what_if(a, L, substitute: dict[int, Any]) -> Any:
     return np.asarray(v, dtype=float) if v is not None else None
 
 
+def what_if_all(a, substitute: dict[int, Any]) -> Optional[dict[int, Any]]:
+    """Every backward and optimizer value after ``substitute`` (node id -> value), replayed from it."""
+    g = a.graph
+    affected = set(substitute)
+    nodes = []
+    lo = min(substitute, default=0)
+    for n in g.nodes:
+        if n.id <= lo or n.id in affected or (n.id not in g.backward and n.id not in g.optimizer):
+            continue
+        if any(m.id in affected for m in n.inputs()) or n.prev is not None and n.prev.id in affected:
+            affected.add(n.id)
+            nodes.append(n)
+    env = dict(substitute)
+    for n in nodes:
+        for m in n.inputs():
+            if m.id not in affected and m.id not in env and m.id in a.values64:
+                env[m.id] = a.values64[m.id]
+    try:
+        with np.errstate(all="ignore"):
+            replay(nodes, np, env, is_input=lambda n: n.id not in affected)
+    except Unreplayable:
+        return None
+    return env
+
+
 def counterfactual(a, L, acts: list[Activation], target: Optional[Candidate]) -> Optional[str]:
     """An input holds ∂L/∂A (after an activation) but this line needs ∂L/∂Z: the derivative is missing before it."""
     for I in L.inputs:

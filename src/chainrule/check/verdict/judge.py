@@ -58,9 +58,10 @@ def judge(a) -> None:
             _backward(a, L)
     _repairs(a)
     _missing_derivative(a)
-    for L in lines:
+    for L in list(lines):
         if L.kind == "update" and not (L.param is not None and L.param.grad is None):
-            _update(a, L)
+            _update(a, L)  # may add the optimizer line an update's mistake comes from
+    lines.sort(key=lambda L: (L.order, L.execution))
     _culprit(a)
     _downstream(a)
 
