@@ -147,9 +147,15 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
                              option="--timeout")
     script = load_script(path)
     refuse.before_run(script)
-    run = record(script, iteration, seed, timeout)
-    with np.errstate(all="ignore"):  # overflow in chainrule's own sums is not the learner's business
-        return _judge_run(script, run)
+    try:
+        run = record(script, iteration, seed, timeout)
+    except KeyboardInterrupt as exc:  # Ctrl-C while the learner's script ran: say where it was
+        raise refuse.interrupted(script, exc) from None
+    try:
+        with np.errstate(all="ignore"):  # overflow in chainrule's own sums is not the learner's business
+            return _judge_run(script, run)
+    except KeyboardInterrupt:
+        raise refuse.interrupted(script, None, "checking the recorded iteration") from None
 
 
 def _judge_run(script: Script, run: Run) -> Analysis:
