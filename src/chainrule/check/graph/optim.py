@@ -117,13 +117,15 @@ def _dominator(step: Node, lo: int, update_exe, leaf: Node) -> Optional[Node]:
     for d in sorted(anc, key=lambda n: -n.id):
         if d is step or _exe(d) == update_exe or not _fits(d, leaf):
             continue
-        if _dominates(d, step, lo):
+        if _dominates(d, step, lo, leaf):
             return d
     return None
 
 
-def _dominates(d: Node, step: Node, lo: int) -> bool:
-    """Does every path from an array of before the iteration to ``step`` pass through ``d``?"""
+def _dominates(d: Node, step: Node, lo: int, leaf: Optional[Node] = None) -> bool:
+    """Does every path from an array of before the iteration to ``step`` pass through ``d``?
+
+    The parameter itself may be read around ``d`` (AdamW's decoupled ``+ wd * p``)."""
     stack, seen = [step], set()
     while stack:
         n = stack.pop()
@@ -131,6 +133,8 @@ def _dominates(d: Node, step: Node, lo: int) -> bool:
             continue
         seen.add(id(n))
         if n.id < lo or n.is_leaf:
+            if leaf is not None and n.obj == leaf.obj:
+                continue
             if n.value is not None and np.size(n.value) > 1 and n.op != "const":
                 return False  # reached an input array (a parameter, the data) around d
             continue

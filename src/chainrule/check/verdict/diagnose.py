@@ -14,7 +14,7 @@ from typing import Any, Optional
 import numpy as np
 
 from chainrule.check.oracle.replay import Unreplayable, replay
-from chainrule.check.verdict.acts import KEYS, WRONG, Activation, hypotheses
+from chainrule.check.verdict.acts import KEYS, MASK_RULE, WRONG, Activation, hypotheses
 from chainrule.check.verdict.match import Candidate, align, describe_factor, fit
 
 
@@ -25,7 +25,7 @@ def d(label: str) -> str:
 def _formula(kind: str) -> str:
     from chainrule.formulas import get
 
-    return get(KEYS[kind]).text
+    return MASK_RULE if kind == "mask" else get(KEYS[kind]).text
 
 
 def _holds(V: Any, G: Any, exact_factor: bool = False) -> Optional[float]:

@@ -248,4 +248,5 @@ def _downstream(a) -> None:
         wrong_in = [i for i in L.inputs if not i.ok]
         if wrong_in and "computed from" not in L.message and L.kind != "update":
             src = wrong_in[0]
-            L.message = f"computed from the wrong {src.writes} ({a.place(src)}): " + L.message
+            what = src.writes[4:] if src.writes.startswith("the ") else src.writes  # "the returned value"
+            L.message = f"computed from the wrong {what} ({a.place(src)}): " + L.message
