@@ -29,6 +29,7 @@ from case_builders import (
     nnfs,
     relu_tanh_ce,
 )
+from catalog_extra import EXTRA_CASES
 from catalog_mutants import MUTANTS
 from oracle import (
     bce,
@@ -224,5 +225,7 @@ CASES: list[Case] = [
          {n: n for n in ("W1", "b1", "W2", "b2")}, {"X": "X", "y": "y"}, ce_rows(TWO1), SGD(0.5),
          runs_plain=False, about="bare %matplotlib / %config / !shell lines, a %time inside the loop"),
 ]
+
+CASES += EXTRA_CASES
 
 __all__ = ["CASES", "MUTANTS"]

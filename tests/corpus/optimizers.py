@@ -1,8 +1,8 @@
 """The update rules the corpus scripts use, as the step they must take for a given gradient.
 
 Each optimizer is a frozen description (its hyper-parameters, as the catalog states them) whose
-:meth:`stepper` returns a fresh function ``step(name, g, k) -> Δ``: the change of parameter
-``name`` at iteration ``k`` (0-based) given its true gradient ``g``, with the optimizer's state
+:meth:`stepper` returns a fresh function ``step(name, g, k, theta) -> Δ``: the change of parameter
+``name`` at iteration ``k`` (0-based) given its true gradient ``g`` (and its value ``theta``, for a decay), with the optimizer's state
 (velocity, caches, moments) kept inside the stepper. The proof compares these Δ with what the
 script did.
 """
@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-Step = Callable[[str, np.ndarray, int], np.ndarray]
+Step = Callable[..., np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class SGD:
         return self.lr / (1.0 + self.decay * k)
 
     def stepper(self) -> Step:
-        return lambda name, g, k: -self.rate(k) * g
+        return lambda name, g, k, theta=None: -self.rate(k) * g
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Momentum(SGD):
     def stepper(self) -> Step:
         velocity: dict[str, np.ndarray] = {}
 
-        def step(name: str, g: np.ndarray, k: int) -> np.ndarray:
+        def step(name: str, g: np.ndarray, k: int, theta=None) -> np.ndarray:
             velocity[name] = self.mu * velocity.get(name, 0.0) - self.rate(k) * g
             return velocity[name]
 
@@ -56,7 +56,7 @@ class Nesterov(SGD):
     def stepper(self) -> Step:
         velocity: dict[str, np.ndarray] = {}
 
-        def step(name: str, g: np.ndarray, k: int) -> np.ndarray:
+        def step(name: str, g: np.ndarray, k: int, theta=None) -> np.ndarray:
             previous = velocity.get(name, 0.0)
             velocity[name] = self.mu * previous - self.rate(k) * g
             return -self.mu * previous + (1.0 + self.mu) * velocity[name]
@@ -74,7 +74,7 @@ class RMSProp(SGD):
     def stepper(self) -> Step:
         cache: dict[str, np.ndarray] = {}
 
-        def step(name: str, g: np.ndarray, k: int) -> np.ndarray:
+        def step(name: str, g: np.ndarray, k: int, theta=None) -> np.ndarray:
             cache[name] = self.rho * cache.get(name, 0.0) + (1.0 - self.rho) * g * g
             return -self.rate(k) * g / (np.sqrt(cache[name]) + self.eps)
 
@@ -94,7 +94,7 @@ class Adam(SGD):
         first: dict[str, np.ndarray] = {}
         second: dict[str, np.ndarray] = {}
 
-        def step(name: str, g: np.ndarray, k: int) -> np.ndarray:
+        def step(name: str, g: np.ndarray, k: int, theta=None) -> np.ndarray:
             first[name] = self.beta1 * first.get(name, 0.0) + (1.0 - self.beta1) * g
             second[name] = self.beta2 * second.get(name, 0.0) + (1.0 - self.beta2) * g * g
             m, v = first[name], second[name]
@@ -104,6 +104,17 @@ class Adam(SGD):
             return -self.rate(k) * m / (np.sqrt(v) + self.eps)
 
         return step
+
+
+@dataclass(frozen=True)
+class AdamW(Adam):
+    """Adam with decoupled weight decay: θ ← θ − lr·(m̂ / (√v̂ + ε) + wd·θ) (the θ before the step)."""
+
+    wd: float = 0.01
+
+    def stepper(self) -> Step:
+        adam = Adam.stepper(self)
+        return lambda name, g, k, theta=None: adam(name, g, k) - self.rate(k) * self.wd * theta
 
 
 Optimizer = SGD  # every optimizer above is an SGD subclass with the same ``stepper`` contract

@@ -147,7 +147,7 @@ def prove(case: Case, folder: Path | None = None, stop_early: bool = False) -> P
         g = grad(lambda q: case.loss(q, d))(p)
         if k == 0:
             fd_error = _fd_error(case, p, d)
-        expected = {n: np.asarray(step(n, g[n], k)) for n in p}
+        expected = {n: np.asarray(step(n, g[n], k, p[n])) for n in p}
         # a parameter whose true step is 0 (balanced classes) is judged against the others' size
         floor = 1e-9 * max(float(np.linalg.norm(e)) for e in expected.values())
         for n in p:

@@ -40,8 +40,14 @@ def explain_script(path, iteration: int = 1, seed: int = 0, timeout: float = 60.
     from chainrule.check.limits import memory_limit
     from chainrule.check.narrate.report import build_report
 
+    from chainrule.check.refuse import interrupted
+
     with memory_limit(max_memory, str(path)):
-        return build_report(analyse(str(path), iteration=iteration, seed=seed, timeout=timeout))
+        a = analyse(str(path), iteration=iteration, seed=seed, timeout=timeout)
+        try:
+            return build_report(a)
+        except KeyboardInterrupt:
+            raise interrupted(a.script, None, "writing the walkthrough") from None
 
 
 __all__ = ["CheckResult", "ENGINE_VERSION", "check_script", "explain_script"]

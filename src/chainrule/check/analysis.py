@@ -20,6 +20,7 @@ from chainrule.check.record.files import FileInfo, UserFiles
 from chainrule.check.record.state import Node
 from chainrule.check.source import Script, load_script
 from chainrule.check.verdict import acts as acts_mod
+from chainrule.check.verdict import jacobians
 from chainrule.check.verdict.judge import judge
 from chainrule.check.verdict.lines import Line, backward64, build_lines
 from chainrule.check.verdict.match import Candidate
@@ -36,6 +37,7 @@ class Analysis:
     values64: dict[int, Any] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     acts: list = field(default_factory=list)
+    softmaxes: list = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     culprit: Optional[Line] = None
     notes: list[str] = field(default_factory=list)
@@ -84,16 +86,20 @@ class Analysis:
         if p.grad is None:
             return None
         G = np.asarray(self.values64.get(p.grad.id, p.grad.value), dtype=float)
-        g = self.graph
-        region = sorted(set(p.region) | {p.update.op.id, p.final.id}
-                        | {i for i in g.ancestors([p.final]) if i >= p.update.op.id})
-        nodes = [g.by_id[i] for i in region if i in g.by_id and i > p.grad.id]
+        nodes = self.step_nodes(p)
         plus = self._final(nodes, p, {p.grad.id: G})
         minus = self._final(nodes, p, {p.grad.id: -G})
         if plus is None or minus is None or not np.any(G):
             return None
         Gb = np.broadcast_to(G, np.shape(plus)) if np.shape(G) != np.shape(plus) else G
         return float(np.sum(Gb * (plus - minus)) / (2 * np.sum(Gb * Gb)))
+
+    def step_nodes(self, p: Param) -> list[Node]:
+        """The optimizer's nodes from the gradient it is fed to the parameter's new value."""
+        g = self.graph
+        region = sorted(set(p.region) | {p.update.op.id, p.final.id}
+                        | {i for i in g.ancestors([p.final]) if i >= p.update.op.id})
+        return [g.by_id[i] for i in region if i in g.by_id and i > p.grad.id]
 
     def _final(self, nodes: list[Node], p: Param, env0: dict) -> Any:
         from chainrule.check.oracle.replay import Unreplayable, replay
@@ -141,9 +147,15 @@ def analyse(path, iteration: int = 1, seed: int = 0, timeout: float = 60.0) -> A
                              option="--timeout")
     script = load_script(path)
     refuse.before_run(script)
-    run = record(script, iteration, seed, timeout)
-    with np.errstate(all="ignore"):  # overflow in chainrule's own sums is not the learner's business
-        return _judge_run(script, run)
+    try:
+        run = record(script, iteration, seed, timeout)
+    except KeyboardInterrupt as exc:  # Ctrl-C while the learner's script ran: say where it was
+        raise refuse.interrupted(script, exc) from None
+    try:
+        with np.errstate(all="ignore"):  # overflow in chainrule's own sums is not the learner's business
+            return _judge_run(script, run)
+    except KeyboardInterrupt:
+        raise refuse.interrupted(script, None, "checking the recorded iteration") from None
 
 
 def _judge_run(script: Script, run: Run) -> Analysis:
@@ -162,6 +174,7 @@ def _judge_run(script: Script, run: Run) -> Analysis:
         a.values64.update(backward64(g, truth.values))
         a.sign = _convention(a)
         a.acts = acts_mod.find(g, truth.values)
+        a.softmaxes = jacobians.find(g, truth.values)
         if truth.mismatch:
             n, err = truth.mismatch[0]
             a.notes.append(f"chainrule's replay of `{g.label(n)}` ({a.where(n.site.file, n.site.line)}) differs "

@@ -11,18 +11,35 @@ from __future__ import annotations
 import ast
 import os
 import sys
+from typing import Optional
 
 import numpy as np
 
 from chainrule.check.record.run import Run
 from chainrule.check.record.traced import Traced
-from chainrule.errors import ChainruleError
+from chainrule.errors import ChainruleError, Interrupted
 
 SUPPORTED = ("chainrule follows numpy training scripts of fully connected networks: a loop (at top level, "
              "in a function or a method, in a helper module beside the script) whose iterations update "
              "numpy arrays — `W -= lr * dW`, `W = W - lr * dW`, `self.weights = [...]`, "
              "`parameters[\"W\" + str(l)] = ...`, momentum/RMSProp/Adam")
 FRAMEWORKS = ("torch", "jax", "tensorflow", "autograd", "mxnet", "keras")
+
+
+def interrupted(script, exc: Optional[BaseException], doing: str = "") -> Interrupted:
+    """Ctrl-C (exit 130): in the learner's script, with its file and line, or while chainrule was ``doing`` it."""
+    where = getattr(exc, "chainrule_where", None) if exc is not None else None
+    if where is None:
+        what = f"{doing} of {_name(script)}" if doing else f"running {_name(script)}"
+        return Interrupted(f"Interrupted (Ctrl-C) while {what}; no verdict was given.", file=_name(script))
+    f, ln = where
+    rel = os.path.relpath(f, os.path.dirname(script.path))
+    place = f"{rel}, {script.place(ln)}" if f == script.path else f"{rel}, line {ln}"
+    it = getattr(exc, "chainrule_iteration", None)
+    loop = f", in iteration {it} of its training loop" if it else ""
+    where_kw = {"file": rel, "line": script.where(ln)[1] if f == script.path else ln}
+    return Interrupted(f"Interrupted (Ctrl-C) while your script was running, at {place}{loop}; no verdict was "
+                       f"given.", **where_kw)
 
 
 def _name(script) -> str:

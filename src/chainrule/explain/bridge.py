@@ -18,6 +18,7 @@ verbatim inside a function on a copy of ``probs``.
 from __future__ import annotations
 
 import textwrap
+from typing import Optional
 
 import numpy as np
 
@@ -138,18 +139,23 @@ def _values(ns: dict, key: str, names: tuple[str, ...]) -> list[Value]:
     return out
 
 
-def bridge_rows(steps: list[Step]) -> list[BridgeRow]:
-    """One row per backward formula with a textbook form (updates and the start left out)."""
+def bridge_rows(steps: list[Step], roles: Optional[list] = None) -> list[BridgeRow]:
+    """One row per backward formula with a textbook form (updates and the start left out).
+
+    ``roles``: what each step does, when the caller knows it (a script's analysis); else from the keys."""
+    roles = roles if roles is not None else [role_of(s) for s in steps]
     return [BridgeRow(step=k, code=s.code, line=s.line, formulas=dict(s.textbook))
-            for k, s in enumerate(steps) if s.textbook and role_of(s) not in ("update", "start")]
+            for k, (s, r) in enumerate(zip(steps, roles)) if s.textbook and r not in ("update", "start", None)]
 
 
-def textbook_bridge(steps: list[Step]) -> Bridge:
+def textbook_bridge(steps: list[Step], rules: Optional[list[BridgeRule]] = None, intro: Optional[str] = None,
+                    roles: Optional[list] = None) -> Bridge:
     """The Bridge without the two proof programs: for any Report whose steps have ``textbook``
-    filled (:func:`chainrule.notation.fill_textbook`), e.g. a learner's own script."""
-    return Bridge(intro=INTRO.rsplit(" Then two short programs", 1)[0],
+    filled (:func:`chainrule.notation.fill_textbook`), e.g. a learner's own script, with the
+    translation ``rules`` and ``intro`` written for it (default: the learner's network's)."""
+    return Bridge(intro=intro if intro is not None else INTRO.rsplit(" Then two short programs", 1)[0],
                   notations=[NOTATION_INFO[n] for n in ("code", "nielsen", "ng")],
-                  rules=list(RULES), rows=bridge_rows(steps))
+                  rules=list(rules if rules is not None else RULES), rows=bridge_rows(steps, roles))
 
 
 def build_bridge(steps: list[Step], cells: list[str], printed: list[str],

@@ -45,8 +45,12 @@ def _value_of(report: Report, name: str):
 
 
 def _grad_step(steps: list[Step], name: str) -> Optional[int]:
-    found = [k for k, s in enumerate(steps) if s.gradient_of == name and s.holds == "gradient"]
-    return found[-1] if found else None
+    """The last step that holds ∂L/∂(name) exactly, else the last that holds a multiple of it (Ng's dZ = A − Y)."""
+    for holds in ("gradient", "scaled"):
+        found = [k for k, s in enumerate(steps) if s.gradient_of == name and s.holds == holds]
+        if found:
+            return found[-1]
+    return None
 
 
 def _grad_value(step: Optional[Step]):

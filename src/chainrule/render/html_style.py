@@ -193,7 +193,7 @@ REPORT_CSS = """
 
 /* tiny-example matrices */
 .cr-report .cr-matrices { display: flex; flex-wrap: wrap; gap: 1rem 1.6rem; align-items: flex-start; }
-.cr-report .cr-matrix { margin: 0; }
+.cr-report .cr-matrix { margin: 0; min-width: 0; max-width: 100%; }
 .cr-report .cr-matrix figcaption { font-size: .85rem; margin-bottom: .25rem; }
 .cr-report .cr-matrix figcaption code { font-weight: 650; }
 .cr-report .cr-dim { color: var(--cr-muted); font-variant-numeric: tabular-nums; }

@@ -140,13 +140,34 @@ def _moved(g: Graph) -> set[int]:
     return out
 
 
+def _reset(g: Graph) -> set[int]:
+    """Arrays from before the iteration whose first change in it overwrites them whole (``p.grad[...] = 0``,
+    ``grad.fill(0)``, ``grad *= 0``): gradient accumulators zeroed by ``zero_grad()``, never optimizer state."""
+    out, seen = set(), set()
+    for n in g.nodes:
+        if n.prev is None or n.obj in seen or n.birth >= g.lo:
+            continue
+        seen.add(n.obj)
+        whole = n.op == "setitem" and len(n.args) >= 3 and _whole(n.args[1]) and not (
+            isinstance(n.args[2], Node) and np.size(n.args[2].value) > 1)
+        zeroed = n.op == "multiply" and any(isinstance(x, (int, float)) and x == 0 for x in n.args)
+        if whole or zeroed or n.op == "fill":
+            out.add(n.obj)
+    return out
+
+
+def _whole(key) -> bool:
+    keys = key if isinstance(key, tuple) else (key,)
+    return all(k is Ellipsis or k == slice(None) for k in keys)
+
+
 def _params(g: Graph) -> None:
     ups = g.run.tracer.updates
     param_objs = {u.param.obj for u in ups}
     shapes = {tuple(np.shape(u.param.value)) for u in ups}
     shape_of = {n.obj: tuple(np.shape(n.value)) for n in g.nodes if g.is_input(n) and n.value is not None}
     # optimizer state has its parameter's shape (a velocity, a cache): not the data shuffled in place
-    g.state_objs = {o for o in _moved(g) - param_objs if shape_of.get(o) in shapes}
+    g.state_objs = {o for o in _moved(g) - param_objs - _reset(g) if shape_of.get(o) in shapes}
     last: dict[int, object] = {}
     for u in ups:  # one parameter updated twice (weight decay, then the step): keep the last step
         last[u.param.obj] = u

@@ -91,6 +91,8 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
     if grad is not None:  # the optimizer = what the step is made of, beyond the gradient it is fed
         region |= _anc(step, lo) - _anc(grad, lo) - {grad.id}
+        if not state:  # state made (as zeros) in this iteration: the first step of Adam or momentum
+            state = _fresh_state(step, region, leaf)
     p = Param("", leaf, u, step, sign, grad, state, region=region)
     p.optimizer = _name(p, region, state)
     return p
@@ -115,13 +117,15 @@ def _dominator(step: Node, lo: int, update_exe, leaf: Node) -> Optional[Node]:
     for d in sorted(anc, key=lambda n: -n.id):
         if d is step or _exe(d) == update_exe or not _fits(d, leaf):
             continue
-        if _dominates(d, step, lo):
+        if _dominates(d, step, lo, leaf):
             return d
     return None
 
 
-def _dominates(d: Node, step: Node, lo: int) -> bool:
-    """Does every path from an array of before the iteration to ``step`` pass through ``d``?"""
+def _dominates(d: Node, step: Node, lo: int, leaf: Optional[Node] = None) -> bool:
+    """Does every path from an array of before the iteration to ``step`` pass through ``d``?
+
+    The parameter itself may be read around ``d`` (AdamW's decoupled ``+ wd * p``)."""
     stack, seen = [step], set()
     while stack:
         n = stack.pop()
@@ -129,6 +133,8 @@ def _dominates(d: Node, step: Node, lo: int) -> bool:
             continue
         seen.add(id(n))
         if n.id < lo or n.is_leaf:
+            if leaf is not None and n.obj == leaf.obj:
+                continue
             if n.value is not None and np.size(n.value) > 1 and n.op != "const":
                 return False  # reached an input array (a parameter, the data) around d
             continue
@@ -166,10 +172,23 @@ def _fresh_zero(x: Node, lo: int) -> bool:
         if id(n) in seen:
             continue
         seen.add(id(n))
-        if n.op == "const" and n.kwargs.get("made_by") in ("zeros", "zeros_like", "full", "full_like", "empty_like"):
+        if n.op == "const" and n.kwargs.get("made_by") in ZEROS:
             return True
         stack.extend(m for m in n.inputs() if m.id >= lo or m.op == "const")
     return False
+
+
+ZEROS = ("zeros", "zeros_like", "full", "full_like", "empty_like")
+
+
+def _fresh_state(step: Node, region: set[int], leaf: Node) -> list[Node]:
+    """Zero arrays of the parameter's shape made in this iteration that the optimizer's own nodes read."""
+    out: list[Node] = []
+    for n in upstream([step], 0, lambda m: m.id in region):
+        if n.op == "const" and n.kwargs.get("made_by") in ZEROS and np.shape(n.value) == np.shape(leaf.value) \
+                and not np.any(n.value) and all(m.obj != n.obj for m in out):
+            out.append(n)
+    return out
 
 
 def _fits(g: Node, p: Node) -> bool:

@@ -18,9 +18,9 @@ from typing import Optional
 import numpy as np
 
 from chainrule.check.record.state import Node
+from chainrule.check.narrate.layers import ACTS, _strip, assign_symbols
 from chainrule.check.verdict.acts import classify as activation
 
-ACTS = ("relu", "leaky_relu", "tanh", "sigmoid")
 
 
 @dataclass(eq=False)
@@ -34,13 +34,6 @@ class Item:
     symbol: str = ""
     shifted: bool = False
     inputs: dict[str, Node] = field(default_factory=dict)  # role -> node
-
-
-def _strip(x):
-    while isinstance(x, Node) and x.op in ("transpose", "astype", "array", "copy", "reshape") and x.args \
-            and isinstance(x.args[0], Node) and x.op != "reshape":
-        x = x.args[0]
-    return x
 
 
 def _is_param(g, x) -> bool:
@@ -75,6 +68,7 @@ class Forward:
         self.items: list[Item] = []
         self.by_node: dict[int, Item] = {}
         self.columns = g.layout == "columns"
+        self.layers: dict[int, int] = {}  # linear item's node id -> its layer (1, 2, ...)
         for n in g.nodes:
             if n.id in g.forward and not g.is_input(n):
                 self._node(n)
@@ -262,40 +256,8 @@ class Forward:
             todo.extend(y for y in x.args if isinstance(y, Node))
         return ""
 
-    # ------------------------------------------------------------------ symbols
     def _symbols(self) -> None:
-        lin = [it for it in self.items if it.kind == "linear"]
-        acts = [it for it in self.items if it.kind in ACTS]
-        out = self._output_linear(lin)
-        for i, it in enumerate(lin):
-            if it is out:
-                it.symbol = "S"
-            else:
-                hidden = [x for x in lin if x is not out]
-                it.symbol = "Z" if len(hidden) == 1 else f"Z_{hidden.index(it) + 1}"
-            it.key = "linear.forward"
-        for i, it in enumerate(acts):
-            it.symbol = "H" if len(acts) == 1 else f"H_{i + 1}"
-            it.key = f"{it.kind}.forward"
-        loss = self.a.loss.node
-        table = {"exp": ("E", "softmax_ce.probs"), "probs": ("P", "softmax_ce.probs"), "logp": (r"\ell", ""),
-                 "ce_rows": (r"\ell", "softmax_ce.forward"), "ce": ("L", "softmax_ce.forward"),
-                 "margins": ("M", "hinge.forward"), "hinge": ("L", "hinge.forward"), "l2": ("R", "l2.forward"),
-                 "sum": ("L", ""), "shift": ("S", "softmax_ce.probs"), "mse": ("L", ""), "sq": ("D", ""),
-                 "sqw": ("R", ""), "bce_rows": (r"\ell", ""), "bce": ("L", "")}
-        for it in self.items:
-            if it.kind in table:
-                it.symbol, it.key = table[it.kind]
-                if it.kind in ("ce", "hinge", "mse", "bce") and loss is not None and it.node is not loss:
-                    it.symbol = r"L_{\text{data}}"
-
-    def _output_linear(self, lin: list[Item]) -> Optional[Item]:
-        if not lin:
-            return None
-        last = lin[-1]
-        if any(it.kind in ACTS and it.inputs.get("Z") is last.node for it in self.items):
-            return None  # the output layer has an activation (a sigmoid output): its input is a Z too
-        return last
+        self.layers = assign_symbols(self.a, self.items)
 
     # ------------------------------------------------------------------ look-ups
     def symbol(self, name: str) -> str:
@@ -307,6 +269,11 @@ class Forward:
         if m:
             return m.group(1) + (f"_{m.group(2)}" if m.group(2) else "")
         return r"\texttt{%s}" % name.replace("_", r"\_").replace("$", "")
+
+    def symbol_of(self, x) -> str:
+        """The symbol of the quantity node ``x`` is (through transposes and copies), or ``''``."""
+        it = self.by_node.get(getattr(_strip(x), "id", -1))
+        return it.symbol if it is not None else ""
 
     def linear_of(self, name: str, role: str) -> Optional[Item]:
         return next((it for it in self.items if it.kind == "linear" and it.ops.get(role) == name), None)

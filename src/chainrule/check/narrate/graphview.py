@@ -1,76 +1,92 @@
-"""The computation graph of a script for the report (``Report.graph``): forward quantities and their edges.
+"""The computation graph of a script for the report (``Report.graph``), drawn like the built-in walkthrough's.
 
-Nodes are the recognised forward quantities plus the data and parameters they read; edges run
-forward (``src -> dst``), each with the backward line that computes ∂L/∂src from ∂L/∂dst when
-the analysis found one.  Coordinates are laid out once here (depth from the inputs, spread in
-each column) so every renderer draws the same picture.
+The chain is the network as the analysis found it, one node per layer quantity in order —
+the data X, each layer's Z and activation H, the probabilities P, the loss L — with each layer's
+weight and bias above its Z (:func:`chainrule.explain.graph.build_graph` lays it out and links
+every node to the step that computes its gradient).  A line run once per example appears once:
+the chain is the first example's.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from typing import Optional
+
 import numpy as np
 
-from chainrule.check.narrate.forward import Forward, _strip
+from chainrule.check.narrate.forward import Forward
 from chainrule.check.narrate.numbers import window
-from chainrule.check.record.state import Node
-from chainrule.report import Graph, GraphEdge, GraphNode
+from chainrule.notation import Quantity
+from chainrule.report import ForwardStep, Graph, Report
+
+ORDER = {"a": 1, "z": 0}
 
 
-def _tiny(v):
-    w = window("", v)
-    return w.data if w is not None else None
+def graph(a, fw: Forward, rep: Report, place: dict[int, Quantity], names: dict[int, str]) -> Optional[Graph]:
+    from chainrule.explain.graph import build_graph
 
-
-def graph(a, fw: Forward, rep) -> Graph:
-    g = a.graph
-    items = {it.node.id: it for it in fw.items}
-    nodes: dict[int, GraphNode] = {}
-    step_of = {}
-    for k, s in enumerate(rep.steps):
-        if s.gradient_of:
-            step_of.setdefault(s.gradient_of, k)
-
-    def add(n: Node, kind: str, label: str) -> str:
-        if n.id not in nodes:
-            name = a.label(n)
-            v = a.values64.get(n.id, n.value)
-            gr = a.truth.grad(n) if a.truth is not None else None
-            nodes[n.id] = GraphNode(id=f"n{n.id}", label=label, name=name, kind=kind, shape=[int(x) for x in np.shape(v)],
-                                    step=step_of.get(name), line=n.site.line if n.site else None,
-                                    value=_tiny(v), grad=_tiny(gr) if gr is not None else None)
-        return nodes[n.id].id
-
-    edges = []
+    chain: list[tuple[tuple, ForwardStep]] = []
+    quantities: dict[str, Quantity] = {}
+    by_name = {f.name: f for f in rep.forward}
+    seen: set[tuple] = set()
     for it in fw.items:
-        dst = add(it.node, "loss" if it.node is a.loss.node else "value", it.symbol or it.name)
-        for role, x in it.inputs.items():
-            x = _strip(x)
-            if not isinstance(x, Node):
-                continue
-            p = g.param_of(x)
-            if x.id in items:
-                src = add(x, "value", items[x.id].symbol or items[x.id].name)
-            elif g.is_input(x):
-                src = add(x, "param" if p is not None else "data", p.name if p is not None else a.label(x))
-            else:
-                continue
-            k = step_of.get(a.label(x)) if p is None else step_of.get(p.name)
-            edges.append(GraphEdge(src=src, dst=dst, backward_line=rep.steps[k].line if k is not None else None,
-                                   backward_code=rep.steps[k].code if k is not None else "", step=k))
-    _layout(nodes, edges)
-    return Graph(nodes=list(nodes.values()), edges=edges)
+        q = place.get(it.node.id)
+        name = names.get(it.node.id, it.name)
+        if q is None or (q.kind, q.layer) in seen or name not in by_name:
+            continue
+        seen.add((q.kind, q.layer))
+        quantities[name] = q
+        chain.append(((q.layer, ORDER.get(q.kind, 2)), by_name[name]))
+    data = next(((n, q) for n, q in place.items() if q.kind == "a" and q.layer == 0), None)
+    if data is not None:
+        n = a.graph.by_id[data[0]]
+        name = a.label(n)
+        v = a.values64.get(n.id, n.value)
+        quantities[name] = data[1]
+        chain.append(((0, 1), ForwardStep(code="", symbol="X", name=name, formula_latex="", formula_text="",
+                                          shape=[int(x) for x in np.shape(v)], shape_text="",
+                                          values=[w for w in [window(name, v)] if w is not None])))
+    loss = next((f for f in rep.forward if not f.shape and f.name in (a.loss.name, names.get(
+        getattr(a.loss.node, "id", -1)))), None) or next((f for f in reversed(rep.forward) if not f.shape), None)
+    if loss is not None:
+        chain.append(((10 ** 6, 0), dataclasses.replace(loss, symbol="L")))
+    chain.sort(key=lambda c: c[0])
+    if len(chain) < 2:
+        return None
+    for p in a.graph.params:
+        q = place.get(p.leaf.id)
+        if q is not None:
+            quantities[p.name] = q
+    view = dataclasses.replace(rep, forward=[f for _, f in chain], graph=None)
+    g = build_graph(_with_params(a, view), quantities)
+    row = {f.name: k for k, f in enumerate(rep.forward)}
+    for n in g.nodes:  # the forward row of the report's own chain (not of the view built here)
+        n.forward = row.get(n.name) if n.forward is not None else None
+    _plain_ids(g)
+    return g
 
 
-def _layout(nodes: dict, edges: list) -> None:
-    depth = {n.id: 0 for n in nodes.values()}
-    for _ in range(len(nodes)):
-        for e in edges:
-            depth[e.dst] = max(depth[e.dst], depth[e.src] + 1)
-    top = max(depth.values(), default=0) or 1
-    cols: dict[int, list] = {}
-    for n in nodes.values():
-        cols.setdefault(depth[n.id], []).append(n)
-    for d, ns in cols.items():
-        for i, n in enumerate(ns):
-            n.x = round(d / top, 3)
-            n.y = round((i + 1) / (len(ns) + 1), 3)
+def _plain_ids(g: Graph) -> None:
+    """Node ids safe in HTML attributes and CSS selectors (``parameters["W1"]`` becomes its symbol ``W₁``)."""
+    labels = [n.label for n in g.nodes]
+    new = {}
+    for k, n in enumerate(g.nodes):
+        plain = n.label if labels.count(n.label) == 1 and re.fullmatch(r"[\w₀-₉]+", n.label) else f"n{k}"
+        new[n.id] = plain
+    for n in g.nodes:
+        n.id = new[n.id]
+    for e in g.edges:
+        e.src, e.dst = new.get(e.src, e.src), new.get(e.dst, e.dst)
+
+
+def _with_params(a, view: Report) -> Report:
+    """build_graph reads a parameter's tiny value from the forward steps' values: add a window of each."""
+    extra = []
+    for p in a.graph.params:
+        w = window(p.name, a.values64.get(p.leaf.id, p.leaf.value))
+        if w is not None:
+            extra.append(w)
+    if view.forward and extra:
+        view.forward[0] = dataclasses.replace(view.forward[0], values=list(view.forward[0].values) + extra)
+    return view

@@ -16,8 +16,10 @@ from typing import Optional
 import numpy as np
 
 from chainrule.check.narrate import backward as bw
+from chainrule.check.narrate import textbook as tb
 from chainrule.check.narrate import texts as tx
 from chainrule.check.narrate.forward import Forward
+from chainrule.check.narrate.graphview import graph
 from chainrule.check.narrate.numbers import FiniteDifferences, window
 from chainrule.check.narrate.result import from_analysis
 from chainrule.check.narrate.rules import formulas_for
@@ -51,24 +53,29 @@ def _line_of(a, n: Node) -> Optional[int]:
     return st.lineno if st is not None else n.site.line
 
 
-def forward_steps(a, fw: Forward) -> list[ForwardStep]:
+def forward_steps(a, fw: Forward, names: Optional[dict[int, str]] = None) -> list[ForwardStep]:
+    """The forward chain; a line run once per example (Nielsen's ``network.py``) is shown for the first one."""
     alias = _loss_alias(a, fw)
     out = []
     info = a.run.files
+    seen = set()
     for it in fw.items:
         n = it.node
-        lat, txt = forward_formula(fw, it)
         line = _line_of(a, n)
+        if it.symbol and (line, it.symbol) in seen:
+            continue
+        seen.add((line, it.symbol))
+        lat, txt = forward_formula(fw, it)
         code = info.info(n.site.file).statement_text(line) if n.site is not None and line else ""
         if not lat:
             lat, txt = _generic(a, it), f"{it.name} = {a.label(n)}"
         v = a.values64.get(n.id, n.value)
         vals = [x for x in [window(it.name, v)] if x is not None]
-        out.append(ForwardStep(code=code, symbol=text_sym(it.symbol) if it.symbol else it.name, name=it.name,
+        name = (names or {}).get(n.id, it.name)
+        out.append(ForwardStep(code=code, symbol=text_sym(it.symbol) if it.symbol else it.name, name=name,
                                formula_latex=lat, formula_text=txt, shape=_shape(v), shape_text=_shape_text(v),
                                line=line, values=vals))
-    out += alias
-    out.sort(key=lambda f: (f.line or 0))
+    out += alias  # (in execution order: a helper defined above the loop comes where it runs)
     return out
 
 
@@ -150,9 +157,16 @@ def build_report(a) -> Report:
                "params": {p.name: _shape(p.leaf.value) for p in a.graph.params},
                "optimizer": sorted({p.optimizer for p in a.graph.params})}
     rep = Report(title=f"Your script: {a.name}", intro=INTRO, network=network, source=a.script.text)
-    rep.forward = forward_steps(a, fw)
+    place = tb.places(a, fw)
+    names = _names(a, fw, place)
+    rep.forward = forward_steps(a, fw, names)
     fd = FiniteDifferences(a) if a.truth is not None else None
-    for L in a.lines:
+    lines, repeats = _shown(a, fw, place)
+    if repeats > 1:
+        rep.intro += (f" Your loop body runs some lines once per example ({repeats} times in the analysed "
+                      f"iteration). The walkthrough shows them for the first example, and again where they end up "
+                      f"holding something new; chainrule checked every run.")
+    for L in lines:
         p = bw.pattern(a, fw, L)
         fs = formulas_for(p.keys, fw.columns, p)
         chain, reason = tx.texts(a, fw, L, p)
@@ -164,12 +178,14 @@ def build_report(a) -> Report:
                     shapes.setdefault(a.label(m), _shape(m.value))
         if L.node is not None and L.node.value is not None:
             shapes[L.writes] = _shape(L.node.value)
+        target = bw._target(a, L)
+        gradient_of = names.get(target.id, L.gradient_of) if target is not None and L.gradient_of else L.gradient_of
         title = f"{L.writes}: {_lower_first(fs[-1].title)}" if fs else L.writes  # what the line ends up holding
         if L.kind == "update":
             title = f"Update {L.writes}"
         shape = np.shape(L.node.value) if L.node is not None and L.node.value is not None else None
         rep.steps.append(Step(
-            code=L.code, writes=L.writes, holds=L.verdict, gradient_of=L.gradient_of, factor=L.factor,
+            code=L.code, writes=L.writes, holds=L.verdict, gradient_of=gradient_of, factor=L.factor,
             title=title, holds_text=tx.holds(a, L, shape),
             formula_latex=" \\qquad ".join(f.matrix for f in fs) or None,
             index_latex=" \\qquad ".join(f.index for f in fs if f.index) or None,
@@ -178,10 +194,45 @@ def build_report(a) -> Report:
             values=_values(a, L) if L.kind != "error" else [], rel_error_fd=err_fd, rel_error_autodiff=err_ad,
             line=L.line if L.file == a.script.path else None, message=L.message, ok=L.ok))
     rep.kinks = res.kinks
-    from chainrule.check.narrate.graphview import graph
-
-    rep.graph = graph(a, fw, rep)
+    tb.fill(a, fw, rep, lines)
+    rep.graph = graph(a, fw, rep, place, names)
     return rep
+
+
+def _names(a, fw: Forward, place: dict) -> dict[int, str]:
+    """The learner's name of each forward quantity; one written once for every layer gets ``(layer l)``."""
+    by_label: dict[str, set] = {}
+    for it in fw.items:
+        q = place.get(it.node.id)
+        if q is not None:
+            by_label.setdefault(it.name, set()).add((q.kind, q.layer))
+    out = {}
+    for it in fw.items:
+        q = place.get(it.node.id)
+        if q is not None and len(by_label.get(it.name, ())) > 1:
+            out[it.node.id] = f"{it.name} (layer {q.layer})"
+    return out
+
+
+def _shown(a, fw: Forward, place: dict) -> tuple[list, int]:
+    """The lines the walkthrough shows, and how often the most repeated one ran.
+
+    A statement that runs more often than there are layers runs once per example: it is shown for its
+    first run, and again where it first holds something new (the mini-batch sum that becomes ∂L/∂W);
+    a wrong run is always shown.  Every run stays in the check's verdicts."""
+    top = max(fw.layers.values(), default=0) or 1
+    groups: dict[tuple, list] = {}
+    for L in a.lines:
+        groups.setdefault((L.file, L.line, L.writes, np.shape(L.value) if L.value is not None else None), []).append(L)
+    hide, repeats = set(), 1
+    for grp in groups.values():
+        if len(grp) <= top:
+            continue
+        repeats = max(repeats, len(grp))
+        aimed = [L for L in grp if L.aim is not None and L.ok]  # the run that ends up holding ∂L/∂P (a sum)
+        keep = {id(aimed[-1])} if aimed else {id(grp[0])}
+        hide |= {id(L) for L in grp if L.ok and id(L) not in keep}
+    return [L for L in a.lines if id(L) not in hide], repeats
 
 
 def _lower_first(title: str) -> str:

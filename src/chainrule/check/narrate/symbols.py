@@ -8,6 +8,7 @@ symbol to the learner's name.  The backward texts live in :mod:`.backward`.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from chainrule.check.narrate.forward import ACTS, Forward, Item
 from chainrule.formulas import get
@@ -43,13 +44,13 @@ def _rhs(s: str) -> str:
     return s.split("=", 1)[1].strip() if "=" in s else s
 
 
-def _legend(fw: Forward, names: list[str]) -> tuple[str, str]:
+def _legend(fw: Forward, names: list[str], own: Optional[dict[str, str]] = None) -> tuple[str, str]:
     pairs, seen = [], set()
     for n in names:
         if not n or n in seen:
             continue
         seen.add(n)
-        sym = fw.symbol(n)
+        sym = (own or {}).get(n) or fw.symbol(n)
         if text_sym(sym) != n and not sym.startswith(r"\texttt"):
             pairs.append((sym, n))
     if not pairs:
@@ -71,9 +72,15 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
     sym = it.symbol
     ops = it.ops
     names = [it.name] + [v for k, v in ops.items() if k != "rows"] + list(it.terms)
+    own = {it.name: sym}  # this layer's symbols (a name written once for every layer has one per layer)
+    for role, x in it.inputs.items():
+        s_ = fw.symbol_of(x)
+        if s_ and ops.get(role):
+            own[ops[role]] = s_
     if it.kind == "linear":
         f = get("linear.forward")
-        m = {"Z": sym, "X": fw.symbol(ops["X"]), "W": fw.symbol(ops["W"]), "b": fw.symbol(ops.get("b", "b"))}
+        m = {"Z": sym, "X": own.get(ops["X"]) or fw.symbol(ops["X"]), "W": fw.symbol(ops["W"]),
+             "b": fw.symbol(ops.get("b", "b"))}
         if fw.columns:  # examples are columns: Z = W A + b (b broadcast to every column)
             lat = subst(r"Z = W X + b\mathbf{1}^{\top}", m)
             txt = subst("Z = W·X + b   (b broadcast to every column: one column per example)", m, latex=False)
@@ -83,7 +90,7 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
             lat, txt = lat.split(" + ")[0], txt.split(" + ")[0]
     elif it.kind in ACTS:
         f = get(it.key)
-        m = {"H": sym, "Z": fw.symbol(ops["Z"])}
+        m = {"H": sym, "Z": own.get(ops["Z"]) or fw.symbol(ops["Z"])}
         lat, txt = subst(f.matrix, m), subst(f.text, m, latex=False)
     elif it.kind == "exp":
         S = fw.symbol(ops["S"])
@@ -145,5 +152,5 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
     else:
         return "", ""
     names = [n for n in names if isinstance(n, str)]
-    l_lat, l_txt = _legend(fw, names)
+    l_lat, l_txt = _legend(fw, names, own)
     return lat + l_lat, txt + l_txt

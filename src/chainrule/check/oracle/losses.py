@@ -63,12 +63,24 @@ def oracle(g: Graph) -> tuple[LossInfo, Optional[Truth]]:
             # a number the script prints (an accuracy, a mean absolute error) but does not differentiate?
             other, t2 = infer(g)
             if t2 is not None and other.kind not in ("none", "consistency") and (
-                    _unit_fits(g, t2, grads) > 0 or other.seed_ok):
+                    _unit_fits(g, t2, grads) > 0 or other.seed_ok) and not _same_function(g, truth, t2):
                 other.notes.insert(0, f"the script computes `{info.name}` ({_place(g, info)}), but its backward "
                                       f"pass does not differentiate it")
                 return other, t2
         return info, truth
     return infer(g)
+
+
+def _same_function(g: Graph, t1: Truth, t2: Truth) -> bool:
+    """Two losses whose gradients agree up to one positive factor (the script's own loss, re-inferred as a sum)."""
+    pairs = [(t1.g0.get(p.leaf.id), t2.g0.get(p.leaf.id)) for p in g.params]
+    if not pairs or any(a is None or b is None or np.shape(a) != np.shape(b) for a, b in pairs):
+        return False
+    a = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x, _ in pairs])
+    b = np.concatenate([np.ravel(np.asarray(y, dtype=float)) for _, y in pairs])
+    bb = float(np.dot(b, b))
+    c = float(np.dot(a, b)) / bb if bb > 0 else 0.0
+    return c > 0 and float(np.linalg.norm(a - c * b)) <= 1e-6 * max(float(np.linalg.norm(a)), 1e-300)
 
 
 def _place(g: Graph, info: LossInfo) -> str:

@@ -242,7 +242,7 @@ FUNCS = ("dot", "where", "concatenate", "stack", "hstack", "vstack", "column_sta
          "reshape", "ravel", "squeeze", "expand_dims", "broadcast_to", "tile", "repeat", "outer", "inner",
          "einsum", "tensordot", "diag", "trace", "cumsum", "atleast_1d", "atleast_2d", "flip", "roll",
          "take", "prod", "swapaxes", "moveaxis", "triu", "tril", "kron", "abs", "fliplr", "flipud",
-         "take_along_axis", "append", "diagonal")
+         "take_along_axis", "append", "diagonal", "diagflat")
 
 IMPL: dict[str, Callable[..., Any]] = {}
 for _n in UFUNCS:

@@ -160,7 +160,11 @@ def run_script(path: str, code: Any, files: UserFiles, iteration: int = 1, seed:
             tracer.stop_now(f"the script called {run.exited}")
         except TimedOut:
             run.timed_out = True
-        except (KeyboardInterrupt, MemoryError):
+        except KeyboardInterrupt as exc:  # Ctrl-C (or the script raised it): where the script was
+            exc.chainrule_where = _where(exc, files)  # type: ignore[attr-defined]
+            exc.chainrule_iteration = tracer.iteration_of_loop()  # type: ignore[attr-defined]
+            raise
+        except MemoryError:
             raise
         except BaseException as exc:  # the learner's script raised: analyse what ran, name the line
             run.error, run.error_where = exc, _where(exc, files)

@@ -102,6 +102,10 @@ class Tracer(UpdateDetector, BindingRecorder):
     def finished(self) -> bool:
         return self.mode == DONE
 
+    def iteration_of_loop(self) -> Optional[int]:
+        """The training loop's current iteration (1 = the first), once the loop is known."""
+        return self.train.count if self.train is not None else None
+
     # ------------------------------------------------------------------ events
     def global_trace(self, frame, event, arg):
         if event != "call" or not self.files.is_user(frame.f_code.co_filename):

@@ -63,17 +63,18 @@ class UpdateDetector:
                         pairs.append((inner[0], y))
         loops = [self.train] if self.mode == ANALYSE else self.active()
         pairs = [(_origin(P), G) for P, G in pairs]
-        for P, G in pairs:
-            if not isinstance(P, Node) or not isinstance(G, Node) or P.value is None:
-                continue
-            if P.value.dtype.kind != "f" or (not failed and P.shape != node.shape and not _widened(P, node)):
-                continue
-            for ls in loops:
-                if ls is None or P.birth >= ls.start or G.id < ls.start:
-                    continue
-                if _depends(G, P.obj, ls.start):
-                    ls.candidates.append(Update(P, node, G, node.prev is not None or failed))
-                    return
+        pairs = [(P, G) for P, G in pairs if isinstance(P, Node) and isinstance(G, Node) and P.value is not None
+                 and P.value.dtype.kind == "f" and (failed or P.shape == node.shape or _widened(P, node))]
+        # first a loop whose iteration computed G from P outside the update's own statement (the forward
+        # pass); an update that reads P itself (AdamW's `+ wd * p`) does not make its inner loop the training loop
+        for strict in (True, False):
+            for P, G in pairs:
+                for ls in loops:
+                    if ls is None or P.birth >= ls.start or G.id < ls.start:
+                        continue
+                    if _depends(G, P.obj, ls.start, node if strict else None):
+                        ls.candidates.append(Update(P, node, G, node.prev is not None or failed))
+                        return
 
 
 def _widened(P: Node, node: Node) -> bool:
@@ -91,9 +92,30 @@ def _origin(P):
         P = P.args[0]
     return P
 
-def _depends(g: Node, obj: int, start: int) -> bool:
-    """Does node ``g`` depend, through operations made since ``start``, on array object ``obj``?"""
-    return any(n.obj == obj for n in upstream([g], start))
+def _depends(g: Node, obj: int, start: int, update: Optional[Node] = None) -> bool:
+    """Does node ``g`` depend, through operations made since ``start``, on array object ``obj``?
+
+    With ``update``: only through a node of another statement than the update's (reads of the parameter
+    inside the update's own statement do not count)."""
+    if update is None:
+        return any(n.obj == obj for n in upstream([g], start))
+    stmt = _statement(update)
+    stack, seen = [g], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen or n.id < start:
+            continue
+        seen.add(id(n))
+        own = _statement(n) == stmt
+        for x in n.inputs() + ([n.prev] if n.prev is not None else []):
+            if x.obj == obj and not own:
+                return True
+            stack.append(x)
+    return False
+
+
+def _statement(n: Node):
+    return (n.site.file, n.site.execution) if n.site is not None else None
 
 def _derived(n: Node, target: Node, start: int) -> bool:
     return any(m is target for m in upstream([n], start))

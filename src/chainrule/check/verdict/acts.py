@@ -3,7 +3,8 @@
 An activation is a forward node ``A`` computed entry by entry from one array ``Z`` of the
 same shape: ``np.maximum(0, Z)`` (ReLU), ``np.maximum(0.01*Z, Z)`` / ``np.where(Z > 0, Z, a*Z)``
 (leaky ReLU), ``Z * (Z > 0)``, ``np.tanh(Z)``, ``1 / (1 + np.exp(-Z))`` or ``expit(Z)``
-(sigmoid).  ``D = dA/dZ`` is computed by autograd on the recorded sub-graph, so a line that
+(sigmoid), and ``H * mask`` with a fixed array of the data (dropout drawn once: kind ``mask``).
+``D = dA/dZ`` is computed by autograd on the recorded sub-graph, so a line that
 computes the local derivative (``sigmoid_prime(z)``, ``1 - np.power(A1, 2)``) can be checked
 on its own, and a wrong one named.
 """
@@ -24,6 +25,7 @@ from chainrule.check.record.state import Node
 
 KEYS = {"relu": "relu.backward", "leaky_relu": "leaky_relu.backward", "tanh": "tanh.backward",
         "sigmoid": "sigmoid.backward"}
+MASK_RULE = "∂L/∂H = ∂L/∂(H ⊙ M) ⊙ M, with the same mask M as in the forward pass"
 
 
 @dataclass(eq=False)
@@ -79,12 +81,23 @@ def classify(n: Node) -> Optional[tuple[str, Node]]:
     return None
 
 
+def _mask(g: Graph, n: Node) -> Optional[tuple[str, Node]]:
+    """``H * mask`` with a fixed array of the data (inverted dropout drawn once): ("mask", H)."""
+    if n.op != "multiply" or len(n.args) != 2:
+        return None
+    for z, m in ((n.args[0], n.args[1]), (n.args[1], n.args[0])):
+        if _arr(z) is not None and z.id in g.forward and not g.is_input(z) and _arr(m) is not None \
+                and g.is_input(m) and g.param_of(m) is None and m.value.dtype.kind == "f" and np.size(m.value) > 1:
+            return "mask", z
+    return None
+
+
 def find(g: Graph, values: dict[int, Any]) -> list[Activation]:
     out = []
     for n in g.nodes:
         if n.id not in g.forward:
             continue
-        c = classify(n)
+        c = classify(n) or _mask(g, n)
         if c is None:
             continue
         kind, Z = c

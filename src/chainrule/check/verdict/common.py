@@ -6,6 +6,7 @@ import numpy as np
 
 from chainrule.check.record.state import Node
 from chainrule.check.verdict import diagnose as dg
+from chainrule.check.verdict.jacobians import local_truth
 from chainrule.check.verdict.lines import Line
 from chainrule.check.verdict.match import Candidate
 
@@ -15,9 +16,12 @@ def _signed(a, v):
 
 
 def _local_ok(a, L: Line) -> bool:
-    """Is a forward-only value the true local derivative of an activation (or a mask)?"""
+    """Is a forward-only value the true local derivative of an activation (or a mask, or a softmax's Jacobian)?"""
     if L.node is not None and L.node.value is not None and L.node.value.dtype == bool:
         return True
+    jac = local_truth(a, L)
+    if jac is not None:
+        return dg._holds(L.value, jac[2], exact_factor=True) is not None
     return any(L.value is not None and np.shape(L.value) == np.shape(act.D)
                and dg._holds(L.value, act.D, exact_factor=True) is not None for act in a.acts)
 
@@ -57,6 +61,11 @@ def _intermediate_text(a, L: Line) -> str:
                 dg._holds(L.value, act.D, exact_factor=True) is not None:
             return (f"{L.writes} is the {act.kind}'s local derivative d{a.label(act.A)}/d{a.label(act.Z)} "
                     f"(not a gradient yet) ✓")
+    jac = local_truth(a, L)
+    if jac is not None and dg._holds(L.value, jac[2], exact_factor=True) is not None:
+        one = "of one example" if jac[1] is not None else "of every example"
+        return (f"{L.writes} is the softmax's local Jacobian ∂{a.label(jac[0].A)}/∂{a.label(jac[0].scores)} {one}, "
+                f"diag(s) − s·sᵀ (not a gradient yet) ✓")
     if L.closest is not None and L.closest.q.is_param:
         miss = dg.regularisation(a, L, L.closest.q, a.value_of_candidate(L.closest.q))
         if miss and "lacks" in miss:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import numpy as np
 
 from chainrule.check.oracle.replay import Unreplayable, replay
-from chainrule.check.verdict.acts import KEYS, WRONG, Activation, hypotheses
+from chainrule.check.verdict.acts import KEYS, MASK_RULE, WRONG, Activation, hypotheses
 from chainrule.check.verdict.match import Candidate, align, describe_factor, fit
 
 
@@ -25,7 +25,7 @@ def d(label: str) -> str:
 def _formula(kind: str) -> str:
     from chainrule.formulas import get
 
-    return get(KEYS[kind]).text
+    return MASK_RULE if kind == "mask" else get(KEYS[kind]).text
 
 
 def _holds(V: Any, G: Any, exact_factor: bool = False) -> Optional[float]:
@@ -117,6 +117,31 @@ def what_if(a, L, substitute: dict[int, Any]) -> Any:
         return None
     v = env.get(L.node.id) if L.node is not None else None
     return np.asarray(v, dtype=float) if v is not None else None
+
+
+def what_if_all(a, substitute: dict[int, Any]) -> Optional[dict[int, Any]]:
+    """Every backward and optimizer value after ``substitute`` (node id -> value), replayed from it."""
+    g = a.graph
+    affected = set(substitute)
+    nodes = []
+    lo = min(substitute, default=0)
+    for n in g.nodes:
+        if n.id <= lo or n.id in affected or (n.id not in g.backward and n.id not in g.optimizer):
+            continue
+        if any(m.id in affected for m in n.inputs()) or n.prev is not None and n.prev.id in affected:
+            affected.add(n.id)
+            nodes.append(n)
+    env = dict(substitute)
+    for n in nodes:
+        for m in n.inputs():
+            if m.id not in affected and m.id not in env and m.id in a.values64:
+                env[m.id] = a.values64[m.id]
+    try:
+        with np.errstate(all="ignore"):
+            replay(nodes, np, env, is_input=lambda n: n.id not in affected)
+    except Unreplayable:
+        return None
+    return env
 
 
 def counterfactual(a, L, acts: list[Activation], target: Optional[Candidate]) -> Optional[str]:

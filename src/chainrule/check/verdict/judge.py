@@ -58,9 +58,10 @@ def judge(a) -> None:
             _backward(a, L)
     _repairs(a)
     _missing_derivative(a)
-    for L in lines:
+    for L in list(lines):
         if L.kind == "update" and not (L.param is not None and L.param.grad is None):
-            _update(a, L)
+            _update(a, L)  # may add the optimizer line an update's mistake comes from
+    lines.sort(key=lambda L: (L.order, L.execution))
     _culprit(a)
     _downstream(a)
 
@@ -247,4 +248,5 @@ def _downstream(a) -> None:
         wrong_in = [i for i in L.inputs if not i.ok]
         if wrong_in and "computed from" not in L.message and L.kind != "update":
             src = wrong_in[0]
-            L.message = f"computed from the wrong {src.writes} ({a.place(src)}): " + L.message
+            what = src.writes[4:] if src.writes.startswith("the ") else src.writes  # "the returned value"
+            L.message = f"computed from the wrong {what} ({a.place(src)}): " + L.message

@@ -3,22 +3,28 @@
 A suspect value is wrong only if a true value in its place (a true gradient, or the activation's true
 local derivative for a value made from forward values only) repairs a line that uses it; a missing
 activation derivative is blamed on the line that should have applied it; one extra factor shared by
-every parameter's gradient is blamed on the single line that carries it.
+every parameter's gradient is blamed on the single line that carries it.  A statement run once per
+example (a softmax's Jacobian) is repaired in all its executions at once.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from chainrule.check.verdict import diagnose as dg
 from chainrule.check.verdict.acts import hypotheses
 from chainrule.check.verdict.common import _intermediate_text, _signed
+from chainrule.check.verdict.jacobians import diagnose as jac_diagnose
+from chainrule.check.verdict.jacobians import local_truth
 from chainrule.check.verdict.lines import Line
 from chainrule.check.verdict.match import align
 
 
 def _repairs(a) -> None:
     """A suspect intermediate is wrong only if a true gradient in its place repairs a line that uses it."""
+    _statement_repairs(a)
     for S in a.lines:
         if not S.suspect or S.value is None:
             continue
@@ -29,7 +35,9 @@ def _repairs(a) -> None:
         seed = forward_only and S.kind != "alias" and _reads_targets(a, S)
         trials = [] if forward_only and not seed else [q.g0 for q in a.candidates if q.g0.size == np.size(S.value)]
         derivs = [act for act in a.acts if act.D.size == np.size(S.value)]
-        trials += [act.D for act in derivs]  # the true local derivative
+        jac = local_truth(a, S)
+        local = [act.D for act in derivs] + ([jac[2]] if jac is not None else [])
+        trials += local  # the true local derivative (or a softmax's Jacobian)
         for C in S.consumers:
             if C.ok or C.node is None:
                 continue
@@ -37,7 +45,7 @@ def _repairs(a) -> None:
                 A, tr = align(G, np.shape(S.value))
                 if A is None:
                     continue
-                new = dg.what_if(a, C, {S.node.id: A if any(A is act.D for act in derivs) else A * a.sign})
+                new = dg.what_if(a, C, {S.node.id: A if any(G is D for D in local) else A * a.sign})
                 if new is None:
                     continue
                 if C.kind == "update" and C.param is not None:  # an update with its gradient written inline
@@ -64,6 +72,8 @@ def _repairs(a) -> None:
         if not repaired:
             S.ok, S.suspect, S.verdict = True, False, "intermediate"
             S.message = _intermediate_text(a, S) if S.kind != "alias" else S.message
+        elif jac is not None and G is jac[2]:
+            S.message = jac_diagnose(a, S, jac[0], jac[1])
         elif any(G is act.D for act in derivs):
             act = next(act for act in derivs if G is act.D)
             for h, H in hypotheses(act).items():
@@ -71,6 +81,42 @@ def _repairs(a) -> None:
                     S.message = (f"wrong {act.kind} derivative: {S.writes} is {dg.WRONG[h]}, but the derivative of "
                                  f"H = {a.label(act.A)} is {dg._formula(act.kind).split('⊙', 1)[-1].strip()}.")
                     break
+
+
+def _statement_repairs(a) -> None:
+    """A statement run once per example (a softmax's Jacobian built row by row) is wrong when its true value
+    put into *every* execution at once repairs a wrong line after them (one execution alone cannot)."""
+    groups: dict[tuple, list[Line]] = {}
+    for S in a.lines:
+        if S.kind == "backward" and S.node is not None and S.value is not None:
+            groups.setdefault((S.file, S.line, S.writes), []).append(S)
+    for group in groups.values():
+        if len(group) < 2 or not any(S.suspect for S in group):
+            continue
+        truths = [local_truth(a, S) for S in group]
+        if any(t is None for t in truths):
+            continue
+        subst = {S.node.id: np.asarray(t[2], dtype=float).reshape(np.shape(S.value)) for S, t in zip(group, truths)}
+        if not _repaired_after(a, subst, group):
+            continue
+        for S, t in zip(group, truths):
+            S.ok, S.suspect, S.verdict = False, False, "wrong"
+            S.message = jac_diagnose(a, S, t[0], t[1])
+
+
+def _repaired_after(a, subst: dict[int, Any], group: list[Line]) -> bool:
+    """Does a wrong line after these values become right when they hold ``subst``?"""
+    env = dg.what_if_all(a, subst)
+    if env is None:
+        return False
+    for C in a.lines:
+        if C.ok or C in group or C.node is None or C.node.id not in env:
+            continue
+        new = np.asarray(env[C.node.id], dtype=float)
+        goal = [C.aim] if C.aim is not None else [q for q in a.candidates if q.g0.size == np.size(new)]
+        if C.kind != "update" and any(dg._holds(_signed(a, new), q.g0) is not None for q in goal if q is not None):
+            return True
+    return False
 
 
 def _missing_derivative(a) -> None:

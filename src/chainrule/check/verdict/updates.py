@@ -9,6 +9,7 @@ import numpy as np
 from chainrule.check.verdict import diagnose as dg
 from chainrule.check.verdict.lines import Line
 from chainrule.check.verdict.match import Candidate, compare
+from chainrule.check.verdict.moments import first_moment_check
 
 
 OPTIMIZERS = {"gd": "gradient descent", "momentum": "momentum step", "nesterov": "Nesterov momentum step",
@@ -63,16 +64,72 @@ def _update(a, L: Line) -> None:
                      f"ascent); write `{fix}`")
         return
     L.factor = abs(slope)
+    kappa, decay = _decay(a, p)
+    if decay:
+        L.verdict, L.ok, L.message = "wrong", False, decay
+        return
+    moment = first_moment_check(a, p)
+    if moment is not None:
+        _blame_moment(a, L, *moment)
+        return
     if gline is not None and not gline.ok:
         L.verdict, L.ok = "wrong", False
         L.message = (f"a descent step along {gname}, but {gname} is not {dg.d(p.name)}, so this update is "
                      f"wrong too")
         return
     L.verdict = "update"
+    shrink = f"{1 - kappa:g}·" if kappa else ""
+    wd = " with weight decay" if kappa else ""
     if p.optimizer == "gd":
-        L.message = f"{p.name} ← {p.name} − {abs(slope):g}·{dg.d(p.name)} (gradient descent) ✓"
+        L.message = f"{p.name} ← {shrink}{p.name} − {abs(slope):g}·{dg.d(p.name)} (gradient descent{wd}) ✓"
     else:
-        L.message = f"{p.name}: {kind} along {dg.d(p.name)} ({gname}), downhill ✓"
+        L.message = f"{p.name}: {kind}{wd} along {dg.d(p.name)} ({gname}), downhill ✓"
+
+
+def _blame_moment(a, L: Line, m, msg: str) -> None:
+    """The statement that hands the uncorrected moment to the step (``m_hat = config['m']``) is wrong, else the update."""
+    L.verdict, L.ok = "wrong", False
+    own = (m.site.file, m.site.execution) if m.site is not None else None
+    names = [b for b in a.run.tracer.bindings if (b.file, b.execution) != own and b.execution < L.execution
+             and any(n is m for _, n in b.targets)]
+    if not names:
+        L.message = msg + "."
+        return
+    b = names[-1]
+    text = next(t for t, n in b.targets if n is m)
+    M = Line(b.file, b.line, b.execution, b.call, a.run.files.info(b.file).statement_text(b.line), text, m, [],
+             "optimizer", verdict="wrong", ok=False, message=f"{text} = {a.label(m)}: {msg}.")
+    a.lines.append(M)
+    L.inputs.append(M)
+    M.consumers.append(L)
+    L.message = f"computed from the uncorrected {text} ({a.place(M)}): the step is not Adam's."
+
+
+def _decay(a, p) -> tuple[float, str]:
+    """(κ, what is wrong) for the part of the step made without the gradient: with a zero gradient and zero
+    optimizer state an update may only shrink the parameter, P ← (1 − κ)·P with 0 ≤ κ < 1 (weight decay)."""
+    G = np.asarray(a.values64.get(p.grad.id, p.grad.value), dtype=float)
+    env = {p.grad.id: np.zeros_like(G)}
+    env.update({s.id: np.zeros_like(np.asarray(s.value, dtype=float)) for s in p.state})
+    rest = a._final(a.step_nodes(p), p, env)
+    P = np.asarray(a.values64.get(p.leaf.id, p.leaf.value), dtype=float)
+    if rest is None or np.shape(rest) != np.shape(P) or not np.all(np.isfinite(rest)):
+        return 0.0, ""
+    R, pp = rest - P, float(np.sum(P * P))
+    if pp == 0 or float(np.linalg.norm(R)) <= 1e-9 * np.sqrt(pp):
+        return 0.0, ""
+    kappa = -float(np.sum(R * P)) / pp
+    if float(np.linalg.norm(R + kappa * P)) > 1e-6 * float(np.linalg.norm(R)):
+        return 0.0, ""  # not proportional to P: no weight decay, and nothing this rule can judge
+    if 0 <= kappa < 1:
+        return kappa, ""
+    what = "grows" if kappa < 0 else "zeroes" if abs(kappa - 1) < 1e-9 else "flips the sign of"
+    msg = (f"wrong weight decay: besides the gradient step this update multiplies {p.name} by 1 − {kappa:g} = "
+           f"{1 - kappa:g}, which {what} the weights; a weight decay shrinks them by a factor between 0 and 1")
+    hint = next(((k, v) for k, v in a.sizes.items() if kappa > 1 and 0 < kappa / v < 1), None)
+    if hint is not None:
+        msg += f" (with a division by {hint[0]} = {hint[1]}: 1 − {kappa / hint[1]:g} = {1 - kappa / hint[1]:g})"
+    return kappa, msg + "."
 
 
 def _blame_sign(a, L: Line) -> None:
