@@ -48,17 +48,15 @@ def test_the_kernel_build_keeps_pycc_scratch_folders_inside_its_own(monkeypatch,
 
     seen = []
 
-    def fake_compile(out):
+    def fake_compile(cc):
         scratch = Path(tempfile.mkdtemp())  # what pycc's compiler test does
         (scratch / "temp.c").write_text("int main(void) { return 0; }")
         seen.append(scratch)
-        built = out / "module.so"
-        built.write_bytes(b"")
-        return built
 
     monkeypatch.setattr(aot, "_compile", fake_compile)
     out = tmp_path / "build"
     out.mkdir()
     system_tmp = tempfile.gettempdir()
-    aot._build_into(out)
+    built = aot._build_into(out, "tiled", "float64")
+    assert built.parent == out and built.name.startswith("_chainrule_tiled")
     assert seen and seen[0].is_relative_to(out) and tempfile.gettempdir() == system_tmp

@@ -71,6 +71,8 @@ class Page:
             k, v = self.next()
             if k == kind:
                 return v
+            if k == "error" and "internal error" in v.get("message", ""):
+                raise AssertionError(f"the server failed while we waited for {kind!r}: {v['message']}")
         raise AssertionError(f"no {kind!r} message")
 
     def start(self, **settings):

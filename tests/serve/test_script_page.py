@@ -33,18 +33,18 @@ def test_lines_in_an_imported_module_are_shown_there(nielsen):
 
 
 def test_one_example_of_the_mini_batch_is_shown(nielsen):
+    """The checker folds the per-example lines: the first example's 11, then 4 sums over the batch, 4 updates."""
     report, page = nielsen.report, nielsen.json
     backward = [s for s in page["stops"] if s["kind"] == "backward"]
-    assert len(report.steps) == 154 and len(backward) == 34  # 10 examples × 15 lines + 4 updates
-    first = backward[:15]
-    assert all(s["repeat"] == {"times": 9, "lines": 15} for s in first)
-    assert [s["code"] for s in backward[15:30]] == [s["code"] for s in first]  # the last example
-    assert all("repeat" not in s for s in backward[15:])
-    assert [s["writes"] for s in backward[-4:]] == ["self.weights[0]", "self.weights[1]", "self.biases[0]",
-                                                   "self.biases[1]"]
+    assert len(report.steps) == 19 and len(backward) == 19
+    assert [s["code"] for s in backward].count("grad_b = [total + part for total, part in zip(grad_b, gb)]") == 2
+    assert [s["text"] for s in backward[:1]] and all("repeat" not in s for s in backward)
+    writes = [report.steps[s["index"]].writes for s in backward]
+    assert writes[-4:] == ["self.weights[0]", "self.weights[1]", "self.biases[0]", "self.biases[1]"]
+    assert writes[11:15] == ["grad_b[0]", "grad_b[1]", "grad_w[0]", "grad_w[1]"]
     forward = [s for s in page["stops"] if s["kind"] == "forward"]
-    assert [(s["name"], s["shapes"][0][1]) for s in forward] == [("z", [10, 1]), ("z", [3, 1]), ("a", [10, 1]),
-                                                                ("a", [3, 1])]
+    assert [(s["name"], s["shapes"][0][1]) for s in forward] == [
+        ("z (layer 1)", [10, 1]), ("a (layer 1)", [10, 1]), ("z (layer 2)", [3, 1]), ("a (layer 2)", [3, 1])]
     values = [v for s in forward for v in s["values"]]
     assert {v["examples"] for v in values} == {"one example, as a column vector"}
 
@@ -52,7 +52,7 @@ def test_one_example_of_the_mini_batch_is_shown(nielsen):
 def test_the_graph_of_one_example(nielsen):
     g = nielsen.json["graph"]
     texts = sorted(n["text"] for n in g["nodes"])
-    assert len(g["nodes"]) == 9 and texts == sorted(["W₁", "W₂", "b₁", "b₂", "Z₁", "Z₂", "H₁", "H₂", "data[0][0]"])
+    assert len(g["nodes"]) == 9 and texts == sorted(["W₁", "W₂", "b₁", "b₂", "Z₁", "Z₂", "H₁", "H₂", "X"])
     ids = {n["id"] for n in g["nodes"]}
     assert all(e["src"] in ids and e["dst"] in ids for e in g["edges"]) and len(g["edges"]) == 8
 

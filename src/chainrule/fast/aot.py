@@ -166,8 +166,6 @@ def _remove_stale(d: Path, kind: str, dtype: str) -> None:
 
 
 def _build_into(out: Path, kind: str, dtype: str) -> Path:
-    import contextlib
-    import io
     import warnings
 
     import llvmlite.binding as llvm
@@ -185,12 +183,21 @@ def _build_into(out: Path, kind: str, dtype: str) -> Path:
     saved = tempfile.tempdir
     tempfile.tempdir = str(out)  # the compiler's scratch folders go where they are cleaned up
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            cc.compile()
+        _compile(cc)
     finally:
         tempfile.tempdir = saved
     return out / (name + sysconfig.get_config_var("EXT_SUFFIX"))
+
+
+def _compile(cc) -> None:
+    """Run numba.pycc's C build quietly (it prints the compiler's lines and warns of its deprecation)."""
+    import contextlib
+    import io
+    import warnings
+
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        cc.compile()
 
 
 def _entry(kind: str, dtype: str):

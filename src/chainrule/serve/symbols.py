@@ -88,6 +88,11 @@ def grad_symbol(of: str) -> str:
     return r"\frac{\partial L}{\partial " + of + "}"
 
 
+def code_name(name: str) -> str:
+    """``"Z (layer 2)"`` → ``"Z"``: the checker tags a name written once per layer with its layer."""
+    return re.sub(r" \(layer \d+\)$", "", name)
+
+
 def as_array(v: Value) -> np.ndarray:
     return np.asarray(v.data, dtype=float)
 
@@ -114,10 +119,12 @@ class Names:
         self.forward_sym: dict[str, str] = {}
         self._by_shape: dict[tuple[str, tuple], str] = {}  # a helper called per layer: `Z` is Z₁, Z₂, …
         for f in report.forward:
-            if f.symbol and f.name not in self.forward_sym:
-                self.forward_sym[f.name] = latex_symbol(f.symbol)
-            if f.symbol:
-                self._by_shape.setdefault((f.name, tuple(f.shape)), latex_symbol(f.symbol))
+            code = code_name(f.name)
+            for name in dict.fromkeys((f.name, code)):
+                if f.symbol and name not in self.forward_sym:
+                    self.forward_sym[name] = latex_symbol(f.symbol)
+                if f.symbol:
+                    self._by_shape.setdefault((name, tuple(f.shape)), latex_symbol(f.symbol))
         self.params = {s.writes for s in report.steps if s.holds == "update" and s.writes}
         self.N = (report.network.get("tiny") or {}).get("N") or report.network.get("N")
         base: dict[str, np.ndarray] = {}

@@ -5,12 +5,10 @@ so that *rewind* replays exactly), and a stepper that does ``n`` iterations and 
 the loss and accuracy of each (measured before that iteration's update, as the learner's
 ``print`` does).  Steppers, best first:
 
-* the fast engine's stepping API, ``chainrule.fast.Session(config)`` with
-  ``.step(n)``, ``.weights()`` and ``.reset()``, when this installation has it;
-* the fast engine's ``run()`` in short chunks, for full-batch gradient descent (it keeps
-  no optimizer state between chunks, so chunks give the numbers of one long run);
-* the reference engine (:class:`chainrule.network.MLP` and :mod:`chainrule.optim`),
-  for everything else.
+* the fast engine's stepping API, :class:`chainrule.fast.Session` (``advance(n)``,
+  ``params()``, ``reset()``), once its kernels are compiled on this machine;
+* the reference engine (:class:`chainrule.network.MLP` and :mod:`chainrule.optim`)
+  meanwhile (the first minute after an install) or when numba is missing.
 
 Switching engines is the one line in :func:`make_stepper`.
 """
@@ -80,50 +78,39 @@ class ReferenceStepper:
         return self.net.params
 
 
-class FastChunkStepper:
-    """``chainrule.fast.run`` for ``n`` iterations at a time (full-batch gradient descent only)."""
+class SessionStepper:
+    """The fast engine's stepping API, :class:`chainrule.fast.Session` (any optimizer, any batch).
+
+    Its losses are those ``chainrule train`` logs: on all the data, before each update.  In
+    full-batch runs the kernel measures them itself; with mini-batches the kernel's numbers
+    are of the batch, so each iteration is followed by one pass over all the data.
+    """
 
     engine = "fast"
 
     def __init__(self, config: TrainConfig, data: Dataset, params: Params, rng: Rng) -> None:
         from chainrule import fast
 
-        self.fast, self.config, self.data, self.rng = fast, config, data, rng
-        self.params = _copy(params)
-        self.i = 0
+        self.config = config
+        self.session = fast.Session(config, X=data.X, y=data.y, params=_copy(params), rng=rng)
 
     def step(self, n: int) -> Losses:
-        cfg = dataclasses.replace(self.config, iterations=n, log_every=1)
-        try:
-            self.params, history = self.fast.run(cfg, self.data.X, self.data.y, self.params, self.rng)
-        except DivergenceError as exc:
-            raise DivergenceError(self.i + exc.iteration, exc.loss, self.config.lr) from None
-        self.i += n
-        return (np.array([h["loss"] for h in history]), np.array([h["accuracy"] for h in history]))
+        s = self.session
+        if s.full:
+            losses, corrects, done = s.advance(n)
+            if done < n:
+                raise DivergenceError(s.iteration, float(losses[done]), self.config.lr)
+            return losses, corrects / len(s.y)
+        losses, accs = np.empty(n), np.empty(n)
+        for k in range(n):
+            losses[k], accs[k] = s.evaluate()
+            if not np.isfinite(losses[k]):
+                raise DivergenceError(s.iteration, float(losses[k]), self.config.lr)
+            s.advance(1)
+        return losses, accs
 
     def weights(self) -> Params:
-        return self.params
-
-
-class SessionStepper:
-    """The fast engine's own stepping API (``chainrule.fast.Session``)."""
-
-    engine = "fast"
-
-    def __init__(self, session) -> None:
-        self.session = session
-
-    def step(self, n: int) -> Losses:
-        out = self.session.step(n)
-        if isinstance(out, dict):
-            return np.asarray(out.get("losses", out.get("loss"))), np.asarray(
-                out.get("accuracies", out.get("accuracy")))
-        if isinstance(out, tuple):
-            return np.asarray(out[0]), np.asarray(out[1])
-        return (np.array([h["loss"] for h in out]), np.array([h["accuracy"] for h in out]))
-
-    def weights(self) -> Params:
-        return [(np.asarray(W), np.asarray(b)) for W, b in self.session.weights()]
+        return [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in self.session.params()]
 
 
 _warming = threading.Lock()
@@ -164,13 +151,8 @@ def make_stepper(config: TrainConfig, data: Dataset, params: Params, rng: Rng,
                  generated: bool) -> Stepper:
     """The fastest engine that gives this run's numbers (see the module docstring)."""
     fast_ok = fast_ready(config)
-    if fast_ok and generated and importlib.util.find_spec("chainrule.fast") is not None:
-        from chainrule import fast
-
-        if hasattr(fast, "Session"):
-            return SessionStepper(fast.Session(config))
-    if fast_ok and config.optimizer == "gd" and config.batch is None:
-        return FastChunkStepper(config, data, params, rng)
+    if fast_ok:
+        return SessionStepper(config, data, params, rng)
     return ReferenceStepper(config, data, params, rng)
 
 
@@ -207,7 +189,7 @@ class Trainer:
         """Rewind keeps the run's engine, so that a replay gives the same numbers bit for bit."""
         cls = type(self.stepper)
         if cls is SessionStepper:
-            self.stepper.session.reset()
+            self.stepper.session.reset()  # the session kept the very same start
             return self.stepper
         return cls(self.config, self.data, _copy(params), copy.deepcopy(rng))
 
