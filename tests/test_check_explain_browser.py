@@ -4,7 +4,6 @@ step, the glance table with one row per line, no console errors, no request leav
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,28 +11,19 @@ import pytest
 from chainrule.check import explain_script
 from chainrule.render import render_html
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+from browser_pages import MARKS, launched, open_html
+
 CORPUS = Path(__file__).parent / "corpus"
 SCRIPTS = {"ng": CORPUS / "dlai_w3" / "planar_tanh.py", "rows": CORPUS / "cs231n" / "learner_seed.py",
            "nielsen": CORPUS / "nielsen" / "ce_l2_net.py"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing (install Debian's chromium package)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -46,26 +36,7 @@ def pages():
 
 
 def _open(browser, html: str, tmp_path: Path, width: int):
-    path = tmp_path / f"script-{width}.html"
-    path.write_text(html, encoding="utf-8")
-    ctx = browser.new_context(viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    errors: list[str] = []
-    blocked: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri(), wait_until="load")
-    return page, ctx, errors, blocked
+    return open_html(browser, html, tmp_path / f"script-{width}.html", width)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

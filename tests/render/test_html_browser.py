@@ -8,7 +8,6 @@ screenshot is not blank (saved to /tmp/chainrule-render-shot.png).
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,26 +15,17 @@ import pytest
 
 from chainrule.render import render_html, report_repr_html
 
-CHROMIUM = "/usr/bin/chromium"
-SHOT = Path("/tmp/chainrule-render-shot.png")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+from browser_pages import MARKS, launched, open_html
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing (install Debian's chromium package)"),
-]
+SHOT = Path("/tmp/chainrule-render-shot.png")
+
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 def _load(browser, html: str, tmp_path: Path, js: bool, width: int = 1400):
@@ -134,27 +124,8 @@ def explained_html():
 
 
 def _open_guarded(browser, html: str, tmp_path: Path, width: int, js: bool = True):
-    """Open ``html``; abort and record every request not to file:// or 127.0.0.1."""
-    path = tmp_path / f"walkthrough-{width}.html"
-    path.write_text(html, encoding="utf-8")
-    ctx = browser.new_context(java_script_enabled=js, viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    errors: list[str] = []
-    blocked: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(("file://", "data:", "http://127.0.0.1", "https://127.0.0.1")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri(), wait_until="load")
-    return page, ctx, errors, blocked
+    """Open ``html``; abort and record every request not to a local file or 127.0.0.1."""
+    return open_html(browser, html, tmp_path / f"walkthrough-{width}.html", width, js)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -9,27 +9,21 @@ Screenshots are saved to /tmp/chainrule-serve-*.png; the measured redraw rate to
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
+from browser_pages import MARKS, guard, keep_errors, launched
+
 from .conftest import ServeProcess
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 CORPUS = Path(__file__).resolve().parents[1] / "check" / "corpus"
 SHOTS = Path("/tmp")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 Server = ServeProcess
@@ -44,12 +38,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 class Tab:
@@ -60,18 +50,9 @@ class Tab:
         self.blocked: list[str] = []
         self.errors: list[str] = []
 
-        def route(r):
-            u = urlsplit(r.request.url)
-            if u.hostname == "127.0.0.1" or (local_files and u.scheme in ("file", "blob", "data")):
-                r.continue_()
-            else:
-                self.blocked.append(r.request.url)
-                r.abort()
-
-        self.ctx.route("**/*", route)
+        guard(self.ctx, self.blocked, local_files)
         self.page = self.ctx.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        keep_errors(self.page, self.errors)
         self.page.goto(url)
         self.wait("window.chainrule && window.chainrule.state.frames_drawn > 0")
 
