@@ -10,6 +10,7 @@ several times in the iteration (a helper called for every layer) has one entry p
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -144,6 +145,7 @@ MARK = {"gradient": ("✓", "green"), "scaled": ("✓", "green"), "intermediate"
 def render(result: CheckResult, console=None) -> None:
     from rich.console import Console
     from rich.markup import escape
+    from rich.text import Text
 
     console = console or Console(highlight=False)
     by_line: dict[tuple, list] = {}
@@ -169,11 +171,11 @@ def render(result: CheckResult, console=None) -> None:
                     and d["line"] == result.culprit["line"] and d["cell"] == result.culprit["cell"] else ""
                 call = f"  [dim](call {i + 1} of {len(ds)})[/dim]" if len(ds) > 1 else ""
                 console.print(f"[{colour}]{mark}[/{colour}] {d['line']:4d}  {escape(code)}{star}{call}")
-                console.print(f"        [{colour}]{escape(d['message'])}[/{colour}]")
+                for part in textwrap.wrap(d["message"], max(40, console.width - 8)) or [""]:  # keep the indent
+                    console.print(Text(" " * 8 + part, style=colour))
         else:
-            tag = "fwd" if role == "forward" else "   "
             style = "" if role == "forward" else "dim"
-            text = f"  {line:4d}  {escape(code)}  [dim]{tag}[/dim]"
+            text = f"  {line:4d}  {escape(code)}" + ("  [dim]fwd[/dim]" if role == "forward" else "")
             console.print(f"[{style}]{text}[/{style}]" if style else text)
     for k in result.kinks:
         sub = k.get("subgradient")
