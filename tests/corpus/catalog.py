@@ -31,6 +31,7 @@ from case_builders import (
 )
 from catalog_extra import EXTRA_CASES
 from catalog_mutants import MUTANTS
+from catalog_sweep import SWEEP_CASES, SWEEP_MUTANTS
 from oracle import (
     bce,
     l2,
@@ -226,6 +227,7 @@ CASES: list[Case] = [
          runs_plain=False, about="bare %matplotlib / %config / !shell lines, a %time inside the loop"),
 ]
 
-CASES += EXTRA_CASES
+CASES += EXTRA_CASES + SWEEP_CASES
+MUTANTS = MUTANTS + SWEEP_MUTANTS
 
 __all__ = ["CASES", "MUTANTS"]

@@ -32,6 +32,16 @@ class SGD:
 
 
 @dataclass(frozen=True)
+class ClippedSGD(SGD):
+    """θ ← θ − lr_k·clip(g, −c, c): gradient clipping by value before a plain step."""
+
+    clip: float = 1.0
+
+    def stepper(self) -> Step:
+        return lambda name, g, k, theta=None: -self.rate(k) * np.clip(g, -self.clip, self.clip)
+
+
+@dataclass(frozen=True)
 class Momentum(SGD):
     """v ← μ·v − lr_k·g; θ ← θ + v (also ``v = μv + g; θ −= lr·v``: the same steps)."""
 

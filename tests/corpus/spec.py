@@ -92,4 +92,5 @@ FAMILIES = (
     "helper",
     "update_order",
     "notebook_cell",
+    "wrong_factor",
 )

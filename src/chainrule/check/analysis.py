@@ -86,6 +86,8 @@ class Analysis:
         if p.grad is None:
             return None
         G = np.asarray(self.values64.get(p.grad.id, p.grad.value), dtype=float)
+        if p.clip is not None and np.any(G):  # probe inside the clipping bounds: the step's own rate
+            G = G * min(1.0, 0.5 * min(-p.clip[0], p.clip[1]) / float(np.max(np.abs(G))))
         nodes = self.step_nodes(p)
         plus = self._final(nodes, p, {p.grad.id: G})
         minus = self._final(nodes, p, {p.grad.id: -G})

@@ -32,6 +32,7 @@ class Param:
     state: list[Node] = field(default_factory=list)  # optimizer state leaves read by the step
     optimizer: str = "gd"  # gd | momentum | nesterov | adagrad | rmsprop | adam | other
     region: set = field(default_factory=set)  # ids of the optimizer's nodes for this parameter
+    clip: Optional[tuple[float, float]] = None  # gradient clipping by value: the gradient fed is clip(G, lo, hi)
 
     @property
     def final(self) -> Node:
@@ -86,6 +87,10 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         grad = _dominator(step, lo, _exe(op), leaf)  # Adam's m̂ and v̂ both come from dW
     if grad is not None:
         grad = _empty_state(grad, lo)
+    clip = None
+    if grad is not None:
+        grad, clip, clips = _unclip(grad, lo)
+        region |= clips
     widened = op.value is not None and np.shape(op.value) != np.shape(leaf.value)
     if grad is not None and op.error is None and not widened and not _fits(grad, leaf):
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
@@ -93,9 +98,39 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         region |= _anc(step, lo) - _anc(grad, lo) - {grad.id}
         if not state:  # state made (as zeros) in this iteration: the first step of Adam or momentum
             state = _fresh_state(step, region, leaf)
-    p = Param("", leaf, u, step, sign, grad, state, region=region)
+    p = Param("", leaf, u, step, sign, grad, state, region=region, clip=clip)
     p.optimizer = _name(p, region, state)
     return p
+
+
+def _unclip(g: Node, lo: int) -> tuple[Node, Optional[tuple[float, float]], set[int]]:
+    """``np.clip(dW, -c, c)`` (or ``dW.clip(...)``, in place with ``out=``) before the step is gradient clipping,
+    part of the optimizer: the gradient the script computed is ``dW``.  Bounds must be numbers with lo < 0 < hi
+    (a clip that can flip or zero every gradient is no clipping).  Returns (gradient, (lo, hi), clip node ids)."""
+    ids: set[int] = set()
+    bounds = None
+    while g.op == "clip" and g.id >= lo and g.args and isinstance(g.args[0], Node):
+        given = list(g.args[1:3]) + [None] * (3 - len(g.args))
+        lo_b, hi_b = (_number(x if x is not None else next((g.kwargs[k] for k in keys if k in g.kwargs), None))
+                      for x, keys in zip(given, (("a_min", "min"), ("a_max", "max"))))
+        inner = g.args[0]
+        if lo_b is None or hi_b is None or not lo_b < 0 < hi_b or np.shape(inner.value) != np.shape(g.value):
+            break
+        ids.add(g.id)
+        bounds = (max(lo_b, bounds[0]), min(hi_b, bounds[1])) if bounds else (lo_b, hi_b)
+        g = inner
+    return g, bounds, ids
+
+
+def _number(x) -> Optional[float]:
+    v = x.value if isinstance(x, Node) else x
+    if v is None:
+        return None
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return float(arr) if arr.size == 1 and np.isfinite(arr).all() else None
 
 
 def _anc(n: Node, lo: int) -> set[int]:

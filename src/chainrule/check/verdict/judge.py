@@ -51,7 +51,7 @@ def judge(a) -> None:
             L.verdict, L.ok = "error", False
             L.message = "raises: " + a.translate(L.node)
         elif L.kind == "optimizer":
-            L.verdict, L.message = "intermediate", "part of the optimizer step below (state update)"
+            L.verdict, L.message = "intermediate", _optimizer_text(a, L)
         elif L.kind == "alias":
             _alias(a, L)
         else:
@@ -167,6 +167,17 @@ def _gradient(a, L: Line) -> None:
     L.gradient_of = q.label
     conv = " (your sign convention: the negative gradient)" if a.sign == -1 else ""
     L.message = f"{L.writes} = {'−' if a.sign == -1 else ''}{dg.d(q.label)} ✓{conv}"
+
+
+def _optimizer_text(a, L: Line) -> str:
+    """A state update of the optimizer, or the gradient clipping that is part of it."""
+    p = next((p for p in a.graph.params if p.clip is not None and L.node is not None and L.node.id in p.region
+              and L.node.op == "clip"), None)
+    if p is None:
+        return "part of the optimizer step below (state update)"
+    lo, hi = p.clip
+    return (f"gradient clipping: {L.writes} = {dg.d(p.name)} with every entry clipped to [{lo:g}, {hi:g}] "
+            f"(part of the optimizer step below)")
 
 
 def _alias(a, L: Line) -> None:

@@ -80,8 +80,11 @@ def _update(a, L: Line) -> None:
     L.verdict = "update"
     shrink = f"{1 - kappa:g}·" if kappa else ""
     wd = " with weight decay" if kappa else ""
+    if p.clip is not None:
+        wd += f", the gradient clipped to [{p.clip[0]:g}, {p.clip[1]:g}]"
     if p.optimizer == "gd":
-        L.message = f"{p.name} ← {shrink}{p.name} − {abs(slope):g}·{dg.d(p.name)} (gradient descent{wd}) ✓"
+        grad = f"clip({dg.d(p.name)})" if p.clip is not None else dg.d(p.name)
+        L.message = f"{p.name} ← {shrink}{p.name} − {abs(slope):g}·{grad} (gradient descent{wd}) ✓"
     else:
         L.message = f"{p.name}: {kind}{wd} along {dg.d(p.name)} ({gname}), downhill ✓"
 
