@@ -82,3 +82,23 @@ def test_a_clip_that_cannot_keep_the_sign_is_no_gradient_clipping(tmp_path):
     dW, _ = _first_gradients()
     assert np.any(dW < 0)  # so the clip changes dW
     assert not r.ok and r.culprit_line == 13
+
+
+def test_clipping_the_weights_is_blamed_on_the_clip(tmp_path):
+    """The learner meant gradient clipping but clipped the weights: entries of W beyond ±c move with no gradient."""
+    body = SCRIPT.replace("dW = np.clip(dW, -CLIP, CLIP)", "W = np.clip(W, -CLIP, CLIP)")
+    rng = np.random.default_rng(0)
+    rng.standard_normal((40, 3))
+    W0 = rng.standard_normal((3, 1))  # the script's starting weights
+    assert np.sum(np.abs(W0) > 0.5) >= 1  # so a clip at 0.5 moves at least one weight
+    r = check_script(_write(tmp_path, 0.5, body))
+    assert not r.ok and r.culprit_line == 13
+    msg = r.line(13)["message"]
+    assert "clips W itself" in msg and f"{int(np.sum(np.abs(W0) > 0.5))} of its 3 entries" in msg
+    assert r.line(15)["verdict"] == "wrong" and "line 13" in r.line(15)["message"]
+
+
+def test_clipped_after_the_step_is_blamed_on_the_update(tmp_path):
+    body = SCRIPT.replace("    W -= 0.5 * dW\n", "    W = np.clip(W - 0.5 * dW, -0.5, 0.5)\n")
+    r = check_script(_write(tmp_path, 10.0, body))
+    assert not r.ok and r.culprit_line == 15 and "clips W itself" in r.line(15)["message"]

@@ -93,4 +93,5 @@ FAMILIES = (
     "update_order",
     "notebook_cell",
     "wrong_factor",
+    "clipping",
 )

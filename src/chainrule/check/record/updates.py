@@ -86,8 +86,10 @@ def _widened(P: Node, node: Node) -> bool:
         return False
 
 def _origin(P):
-    """``W1 = copy.deepcopy(parameters["W1"])`` then ``W1 - lr * dW1``: the update is of the original."""
-    while isinstance(P, Node) and P.op in ("copy", "array", "astype") and P.args and isinstance(P.args[0], Node) \
+    """``W1 = copy.deepcopy(parameters["W1"])`` then ``W1 - lr * dW1``: the update is of the original.
+
+    Also ``W = np.clip(W, -c, c)`` before the step: an update of ``W`` whose step is judged with the clip."""
+    while isinstance(P, Node) and P.op in ("copy", "array", "astype", "clip") and P.args and isinstance(P.args[0], Node) \
             and P.prev is None and P.args[0].value is not None and np.shape(P.args[0].value) == np.shape(P.value):
         P = P.args[0]
     return P

@@ -6,6 +6,7 @@ from typing import Optional
 
 import numpy as np
 
+from chainrule.check.record.state import Node, upstream
 from chainrule.check.verdict import diagnose as dg
 from chainrule.check.verdict.lines import Line
 from chainrule.check.verdict.match import Candidate, compare
@@ -67,6 +68,7 @@ def _update(a, L: Line) -> None:
     kappa, decay = _decay(a, p)
     if decay:
         L.verdict, L.ok, L.message = "wrong", False, decay
+        _blame_clip(a, L)
         return
     moment = first_moment_check(a, p)
     if moment is not None:
@@ -123,7 +125,7 @@ def _decay(a, p) -> tuple[float, str]:
         return 0.0, ""
     kappa = -float(np.sum(R * P)) / pp
     if float(np.linalg.norm(R + kappa * P)) > 1e-6 * float(np.linalg.norm(R)):
-        return 0.0, ""  # not proportional to P: no weight decay, and nothing this rule can judge
+        return 0.0, _moved(a, p, P, R)  # not proportional to P: no weight decay
     if 0 <= kappa < 1:
         return kappa, ""
     what = "grows" if kappa < 0 else "zeroes" if abs(kappa - 1) < 1e-9 else "flips the sign of"
@@ -133,6 +135,52 @@ def _decay(a, p) -> tuple[float, str]:
     if hint is not None:
         msg += f" (with a division by {hint[0]} = {hint[1]}: 1 − {kappa / hint[1]:g} = {1 - kappa / hint[1]:g})"
     return kappa, msg + "."
+
+
+def _moved(a, p, P: np.ndarray, R: np.ndarray) -> str:
+    """What is wrong with a step that moves P without a gradient, not in proportion to P (clipped weights).
+
+    An L1 decay (R = −κ·sign(P), the same κ for every nonzero entry) is a shrink like weight decay: no fault."""
+    nz = P != 0
+    if np.any(nz) and np.all(R[~nz] == 0):
+        k = -R[nz] / np.sign(P[nz])
+        if np.all(k > 0) and float(np.ptp(k)) <= 1e-9 * float(np.max(k)):
+            return ""
+    moved = np.abs(R) > 1e-9 * max(float(np.max(np.abs(P))), 1e-300)
+    clip = next((n for n in a.step_nodes(p) if n.op == "clip"), None)
+    if clip is None:
+        clip = _weight_clip(p)
+    count = f"{int(moved.sum())} of its {moved.size} entries move{'s' if int(moved.sum()) == 1 else ''}"
+    what = (f"this update clips {p.name} itself (`np.clip` on the weights), so {count} even where the gradient "
+            f"is zero; clip the gradient before the step "
+            f"instead (`dW = np.clip(dW, -c, c)`)") if clip is not None else (
+            f"with a zero gradient this update still changes {int(moved.sum())} of the {moved.size} entries of "
+            f"{p.name}, not in proportion to them, so it is not a step along {dg.d(p.name)}")
+    return f"wrong update: {what}."
+
+
+def _weight_clip(p):
+    """The ``np.clip`` of the parameter itself before its update (``W = np.clip(W, -c, c)``), if any."""
+    return next((n for n in upstream([p.final], p.leaf.id + 1) if n.op == "clip" and n.id < p.update.op.id
+                 and n.args and isinstance(n.args[0], Node) and n.args[0].obj == p.leaf.obj), None)
+
+
+def _blame_clip(a, L: Line) -> None:
+    """``W = np.clip(W, -c, c)`` in its own statement before ``W -= lr * dW``: that statement is the wrong line."""
+    p = L.param
+    clip = _weight_clip(p)
+    if clip is None or clip.site is None or (clip.site.file, clip.site.execution) == (L.file, L.execution):
+        return
+    b = next((b for b in reversed(a.run.tracer.bindings) if any(n is clip for _, n in b.targets)), None)
+    text = next((t for t, n in b.targets if n is clip), a.label(clip)) if b is not None else a.label(clip)
+    file, line, exe = (b.file, b.line, b.execution) if b is not None else (clip.site.file, clip.site.line,
+                                                                           clip.site.execution)
+    C = Line(file, line, exe, b.call if b is not None else 0, a.run.files.info(file).statement_text(line), text,
+             clip, [], "optimizer", verdict="wrong", ok=False, message=L.message.replace("this update clips", "this line clips"))
+    a.lines.append(C)
+    L.inputs.append(C)
+    C.consumers.append(L)
+    L.message = f"computed from the clipped weights {text} ({a.place(C)}): {p.name} is not moved along {dg.d(p.name)}."
 
 
 def _blame_sign(a, L: Line) -> None:
