@@ -200,7 +200,8 @@ class Forward:
             if isinstance(base, Node) and (g_p := self.a.graph.param_of(_strip(base))) is not None:
                 self._add(n, "sqw", ops={"W": g_p.name}, terms=[g_p.name])
                 return
-            self._add(n, "sq", ops={"D": self.a.label(base) if isinstance(base, Node) else ""})
+            self._add(n, "sq", ops={"D": self.a.label(base) if isinstance(base, Node) else ""},
+                      inputs={"D": base} if isinstance(base, Node) else {})
             return
         if n.op in ("sum", "multiply", "add.reduce", "mean") and self._from(n, ("sqw", "l2")):
             src = self._from(n, ("sqw", "l2"))

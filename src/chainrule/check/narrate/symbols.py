@@ -8,6 +8,8 @@ symbol to the learner's name.  The backward texts live in :mod:`.backward`.
 from __future__ import annotations
 
 import re
+
+import numpy as np
 from typing import Optional
 
 from chainrule.check.narrate.forward import ACTS, Forward, Item
@@ -67,6 +69,50 @@ def _l2(fw: Forward, terms: list[str]) -> tuple[str, str]:
     return lat, txt
 
 
+def _halved(top, bottom) -> bool:
+    """Does the loss multiply by ½ (or divide by 2) between the squares and itself?  (Names 1/(2N) vs 1/(N·K).)"""
+    stack, seen = [top], set()
+    while stack:
+        n = stack.pop()
+        if n is None or id(n) in seen or n is bottom:
+            continue
+        seen.add(id(n))
+        lits = [x for x in n.args if isinstance(x, (int, float))]
+        if (n.op == "multiply" and 0.5 in lits) or (n.op in ("divide", "true_divide") and n.args[-1:] == [2]
+                                                    or n.op in ("divide", "true_divide") and 2 in lits[-1:]):
+            return True
+        stack.extend(n.inputs())
+    return False
+
+
+def _squared_error(fw: Forward, it: Item, sym: str) -> tuple[str, str]:
+    """``L = c · Σ D²`` with the script's difference D (``pred - Y``) and c read off the recorded values.
+
+    c is named when it is 1, ½, 1/N, 1/(2N) (N the rows of D) or 1/(N·K), 1/(2N·K) (every entry); a loss
+    that is not one number (a per-row sum) is written as the sum over its axis."""
+    D = it.inputs.get("D")
+    d = fw.symbol(it.ops.get("D", "D"))
+    L, Dv = np.asarray(getattr(it.node, "value", None)), np.asarray(getattr(D, "value", None))
+    total = float(np.sum(np.square(Dv, dtype=float))) if D is not None and Dv.dtype.kind == "f" else 0.0
+    if L.size != 1 or L.dtype.kind != "f" or total <= 0:
+        return r"%s = \sum %s^2" % (sym, d), f"{text_sym(sym)} = Σ {text_sym(d)}²   (squared entries, summed)"
+    if re.search(r"[^\w{}\\]", d.replace(r"\_", "_")):
+        d = f"({d})"  # an unnamed difference, `y_pred - y`: (y_pred - y)²
+    c = float(L) / total
+    n = Dv.shape[0] if Dv.ndim else 1
+    names = [(1, "", ""), (n, "N", "N"), (Dv.size, "NK", "N·K")] if Dv.ndim > 1 else [(1, "", ""), (n, "N", "N")]
+    halves = ((2, "2", "2"), (1, "", "")) if _halved(it.node, D) else ((1, "", ""), (2, "2", "2"))
+    for half, lat_h, txt_h in halves:
+        for count, lat_n, txt_n in names:
+            if abs(c * count * half - 1) <= 1e-9:
+                den_l, den_t = lat_h + lat_n, txt_h + ("·" if txt_h and txt_n else "") + txt_n
+                lat_c = r"\frac{1}{%s}" % den_l if den_l else ""
+                txt_c = (f"1/({den_t}) " if len(den_t) > 1 else f"1/{den_t} ") if den_t else ""
+                return (r"%s = %s\sum %s^2" % (sym, lat_c, d),
+                        f"{text_sym(sym)} = {txt_c}Σ {text_sym(d)}²   (squared error)")
+    return (r"%s = %.4g\sum %s^2" % (sym, c, d), f"{text_sym(sym)} = {c:.4g}·Σ {text_sym(d)}²   (squared error)")
+
+
 def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
     """(LaTeX, unicode) formula of a recognised forward quantity, with its legend."""
     sym = it.symbol
@@ -114,8 +160,7 @@ def forward_formula(fw: Forward, it: Item) -> tuple[str, str]:
             lat = r"\ell_i = Y_i \log %s_i + (1 - Y_i) \log(1 - %s_i)" % (A, A)
             txt = f"ℓᵢ = Yᵢ log {text_sym(A)}ᵢ + (1 − Yᵢ) log(1 − {text_sym(A)}ᵢ)   (one number per example)"
     elif it.kind == "mse":
-        lat, txt = r"%s = \tfrac{1}{2}\sum (Y - %s)^2" % (sym, fw.symbol(ops.get("D", "A"))), \
-            f"{text_sym(sym)} = Σ (difference)²   (squared error)"
+        lat, txt = _squared_error(fw, it, sym)
     elif it.kind in ("sq", "sqw"):
         lat, txt = r"%s = (\cdot)^2" % sym, f"{text_sym(sym)} = (·)²   (entry by entry)"
     elif it.kind in ("ce", "hinge"):

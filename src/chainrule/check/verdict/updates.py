@@ -138,25 +138,21 @@ def _decay(a, p) -> tuple[float, str]:
 
 
 def _moved(a, p, P: np.ndarray, R: np.ndarray) -> str:
-    """What is wrong with a step that moves P without a gradient, not in proportion to P (clipped weights).
+    """What is wrong with a step that moves P without a gradient, not in proportion to P: clipped weights.
 
-    An L1 decay (R = −κ·sign(P), the same κ for every nonzero entry) is a shrink like weight decay: no fault."""
-    nz = P != 0
-    if np.any(nz) and np.all(R[~nz] == 0):
-        k = -R[nz] / np.sign(P[nz])
-        if np.all(k > 0) and float(np.ptp(k)) <= 1e-9 * float(np.max(k)):
-            return ""
-    moved = np.abs(R) > 1e-9 * max(float(np.max(np.abs(P))), 1e-300)
-    clip = next((n for n in a.step_nodes(p) if n.op == "clip"), None)
+    Only a clip of the parameter itself is judged (``np.clip`` on W, before or after the step); any other
+    non-proportional rest is left alone, as before (nothing this rule can prove)."""
+    clip = next((n for n in a.step_nodes(p) if n.op == "clip"), None) or _weight_clip(p)
     if clip is None:
-        clip = _weight_clip(p)
+        return ""
+    kind = getattr(p.leaf.value, "dtype", np.dtype(float))
+    eps = float(np.finfo(kind).eps) if kind.kind == "f" else float(np.finfo(float).eps)
+    moved = np.abs(R) > max(1e-9, 8 * eps) * max(float(np.max(np.abs(P))), 1e-300)  # beyond the dtype's rounding
+    if not np.any(moved):
+        return ""
     count = f"{int(moved.sum())} of its {moved.size} entries move{'s' if int(moved.sum()) == 1 else ''}"
-    what = (f"this update clips {p.name} itself (`np.clip` on the weights), so {count} even where the gradient "
-            f"is zero; clip the gradient before the step "
-            f"instead (`dW = np.clip(dW, -c, c)`)") if clip is not None else (
-            f"with a zero gradient this update still changes {int(moved.sum())} of the {moved.size} entries of "
-            f"{p.name}, not in proportion to them, so it is not a step along {dg.d(p.name)}")
-    return f"wrong update: {what}."
+    return (f"wrong update: this update clips {p.name} itself (`np.clip` on the weights), so {count} even where "
+            f"the gradient is zero; clip the gradient before the step instead (`dW = np.clip(dW, -c, c)`).")
 
 
 def _weight_clip(p):
