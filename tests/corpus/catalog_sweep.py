@@ -110,6 +110,8 @@ SWEEP_MUTANTS: list[Mutant] = [
       "outer product in the wrong order (4×4: no shape error)"),
     M("per_example/outer_accumulate.py", "sign", "db2 += err", "db2 -= err",
       "the output bias's per-example terms subtracted instead of added"),
+    M("per_example/outer_accumulate.py", "wrong_activation_derivative", "dz = err * w2 * (1 - a ** 2)",
+      "dz = err * w2 * (1 - a) ** 2", "(1 - a)² instead of 1 - a², in every example's backward"),
     M("linreg/mse_half.py", "wrong_factor", "grad_W = X.T @ residual / n_samples",
       "grad_W = 2 * X.T @ residual / n_samples", "the ½ of the loss already cancels the 2"),
     M("linreg/mse_half.py", "scalar_bias", "grad_b = np.sum(residual, axis=0, keepdims=True) / n_samples",

@@ -143,8 +143,9 @@ def _backward(a, L: Line) -> None:
             L.verdict = "scaled"
             short, _ = dg.describe_factor(m.factor * a.sign, a.sizes)
             what = "a later line" if _later_exact(L) else "the lines that use it"
+            verb = "divides" if abs(m.factor) > 1 else "rescales"
             L.message = (f"{L.writes} = {short} {dg.d(m.q.label)} (not yet the gradient: {what} "
-                         f"{'divides' if abs(m.factor) > 1 else 'rescales'} it)")
+                         f"{verb if what == 'a later line' else verb[:-1]} it)")
         else:
             L.verdict, L.ok = "wrong", False
     elif m is not None:
@@ -166,6 +167,12 @@ def _gradient(a, L: Line) -> None:
     q = L.match.q if L.match is not None else L.aim
     L.gradient_of = q.label
     conv = " (your sign convention: the negative gradient)" if a.sign == -1 else ""
+    div = a.__dict__.get("update_divides", {}).get(L.node.id) if L.aim is not None and q is L.aim else None
+    if div is not None:  # `W -= lr * dW / N`: dW is N·∂L/∂W and the update divides
+        L.verdict, L.factor = "scaled", div[0]
+        L.message = (f"{L.writes} = {div[0]:g} × {'−' if a.sign == -1 else ''}{dg.d(q.label)}; the update divides "
+                     f"it by {div[1]} (= {div[0]:g}) ✓{conv}")
+        return
     L.message = f"{L.writes} = {'−' if a.sign == -1 else ''}{dg.d(q.label)} ✓{conv}"
 
 

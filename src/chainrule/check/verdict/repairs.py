@@ -95,6 +95,7 @@ def _statement_repairs(a) -> None:
             continue
         truths = [local_truth(a, S) for S in group]
         if any(t is None for t in truths):
+            _per_example_gradients(a, group)
             continue
         subst = {S.node.id: np.asarray(t[2], dtype=float).reshape(np.shape(S.value)) for S, t in zip(group, truths)}
         if not _repaired_after(a, subst, group):
@@ -102,6 +103,37 @@ def _statement_repairs(a) -> None:
         for S, t in zip(group, truths):
             S.ok, S.suspect, S.verdict = False, False, "wrong"
             S.message = jac_diagnose(a, S, t[0], t[1])
+
+
+def _per_example_gradients(a, group: list[Line]) -> None:
+    """A statement run once per example (``dz = err * w2 * (1 - a ** 2)`` for each row) is wrong when the true
+    gradients of one forward statement run as often (``z = x @ W1 + b1``), one per execution, put into every
+    execution at once repair a wrong line after them (the accumulated ``dW1``)."""
+    size = np.size(group[0].value)
+    families: dict[tuple, list] = {}
+    for q in a.candidates:
+        n = a.graph.by_id.get(q.key)
+        if n is not None and n.site is not None and not q.is_param and q.g0.size == size and not q.part:
+            families.setdefault((n.site.file, n.site.line, n.op), []).append((n.id, q))
+    for members in families.values():
+        if len(members) != len(group):
+            continue
+        members.sort(key=lambda m: m[0])
+        subst = {}
+        for S, (_, q) in zip(group, members):
+            A, _ = align(q.g0, np.shape(S.value))
+            if A is None:
+                break
+            subst[S.node.id] = A * a.sign
+        if len(subst) == len(group) and _repaired_after(a, subst, group):
+            for S, (_, q) in zip(group, members):
+                S.ok, S.suspect, S.verdict, S.gradient_of = False, False, "wrong", q.label
+                S.message = (f"{S.writes} should be (a multiple of) {dg.d(q.label)} for this example, but it is "
+                             f"not: the true gradient here repairs the lines after it")
+                diag = dg.activation(a, S, a.acts)
+                if diag:
+                    S.message += f"; {diag}"
+            return
 
 
 def _repaired_after(a, subst: dict[int, Any], group: list[Line]) -> bool:

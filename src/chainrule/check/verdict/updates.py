@@ -65,6 +65,9 @@ def _update(a, L: Line) -> None:
                      f"ascent); write `{fix}`")
         return
     L.factor = abs(slope)
+    div = a.__dict__.get("update_divides", {}).get(p.grad.id)
+    if div is not None:  # the step along dW = N·∂L/∂W divides by N: its rate along ∂L/∂W is N times the slope
+        L.factor = abs(slope) * div[0]
     kappa, decay = _decay(a, p)
     if decay:
         L.verdict, L.ok, L.message = "wrong", False, decay
@@ -86,7 +89,9 @@ def _update(a, L: Line) -> None:
         wd += f", the gradient clipped to [{p.clip[0]:g}, {p.clip[1]:g}]"
     if p.optimizer == "gd":
         grad = f"clip({dg.d(p.name)})" if p.clip is not None else dg.d(p.name)
-        L.message = f"{p.name} ← {shrink}{p.name} − {abs(slope):g}·{grad} (gradient descent{wd}) ✓"
+        if div is not None:
+            wd += f", with the mean's 1/{div[1]} applied here"
+        L.message = f"{p.name} ← {shrink}{p.name} − {L.factor:g}·{grad} (gradient descent{wd}) ✓"
     else:
         L.message = f"{p.name}: {kind}{wd} along {dg.d(p.name)} ({gname}), downhill ✓"
 
