@@ -14,6 +14,7 @@ from __future__ import annotations
 from case_builders import THREE1, TWO1, ce_rows, dense
 from oracle import bce, leaky_relu, mlp_cols, mlp_rows, sigmoid, softmax_ce_onehot, squared_error, tanh
 from optimizers import SGD, ClippedSGD
+from catalog_mutants import M
 from spec import Case, Mutant
 
 
@@ -70,10 +71,6 @@ SWEEP_CASES: list[Case] = [
          {"X": "X", "y": "y"}, ce_rows(TWO1), SGD(0.6),
          about="print(f'...') every epoch, plt.plot / plt.show() after the loop; ReLU as * (hidden > 0)"),
 ]
-
-
-def M(base, family, old, new, why, file=""):
-    return Mutant(base, family, old, new, why, file)
 
 
 SWEEP_MUTANTS: list[Mutant] = [
