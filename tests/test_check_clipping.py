@@ -102,3 +102,44 @@ def test_clipped_after_the_step_is_blamed_on_the_update(tmp_path):
     body = SCRIPT.replace("    W -= 0.5 * dW\n", "    W = np.clip(W - 0.5 * dW, -0.5, 0.5)\n")
     r = check_script(_write(tmp_path, 10.0, body))
     assert not r.ok and r.culprit_line == 15 and "clips W itself" in r.line(15)["message"]
+
+
+NORM = '''import numpy as np
+rng = np.random.default_rng(0)
+X = rng.standard_normal((40, 3))
+y = (X[:, 0] > 0).astype(float).reshape(-1, 1)
+W = rng.standard_normal((3, 1))
+b = np.zeros((1, 1))
+for it in range(5):
+    p = 1 / (1 + np.exp(-(X @ W + b)))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    dz = (p - y) / len(X)
+    dW = X.T @ dz
+    db = dz.sum(axis=0, keepdims=True)
+    norm = np.sqrt(np.sum(dW ** 2) + np.sum(db ** 2))
+    if norm > MAXNORM:
+        dW = dW * (MAXNORM / norm)
+        db = db * (MAXNORM / norm)
+    W -= 0.5 * dW
+    b -= 0.5 * db
+'''
+
+
+def test_clipping_by_global_norm_is_part_of_the_optimizer(tmp_path):
+    dW, db = _first_gradients()
+    norm = float(np.sqrt(np.sum(dW ** 2) + np.sum(db ** 2)))
+    limit = 0.25 * norm  # active: every gradient is scaled by 1/4
+    r = check_script(_write(tmp_path, limit, NORM.replace("MAXNORM", repr(limit))))
+    assert r.ok, [d["message"] for d in r.lines if d["verdict"] == "wrong"]
+    line = r.line(15)
+    assert "gradient clipping by norm" in line["message"] and "0.25 × ∂L/∂W" in line["message"]
+    up = r.line(17)
+    assert up["verdict"] == "update" and abs(up["factor"] - 0.5) < 1e-9  # the rate, not 0.5 · 0.25
+
+
+def test_a_norm_scaling_that_grows_the_gradient_is_wrong(tmp_path):
+    dW, db = _first_gradients()
+    limit = 0.25 * float(np.sqrt(np.sum(dW ** 2) + np.sum(db ** 2)))
+    body = NORM.replace("dW = dW * (MAXNORM / norm)", "dW = dW * (norm / MAXNORM)").replace("MAXNORM", repr(limit))
+    r = check_script(_write(tmp_path, limit, body))
+    assert not r.ok and r.culprit_line == 15 and "4 × ∂L/∂W" in r.line(15)["message"].replace("4.000", "4")

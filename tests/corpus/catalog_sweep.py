@@ -1,4 +1,4 @@
-"""Eleven more correct scripts and their mutants, from a fresh-eyes sweep of styles the catalog lacked.
+"""Twelve more correct scripts and their mutants, from a fresh-eyes sweep of styles the catalog lacked.
 
 A ``Layer`` class hierarchy whose layers update themselves inside ``backward(grad_output)``; column-major
 layer classes with ``update(lr)`` and the loop in ``fit()``; one-hot rows with a max-shifted softmax and
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from case_builders import THREE1, TWO1, ce_rows, dense
 from oracle import bce, leaky_relu, mlp_cols, mlp_rows, sigmoid, softmax_ce_onehot, squared_error, tanh
-from optimizers import SGD, ClippedSGD
+from optimizers import SGD, ClippedSGD, NormClippedMomentum
 from catalog_mutants import M
 from spec import Case, Mutant
 
@@ -51,6 +51,10 @@ SWEEP_CASES: list[Case] = [
          {"X": "X", "y": "y"}, ce_rows(TWO1), ClippedSGD(0.5, decay=0.05, clip=0.1), steps=2,
          about="grads dict clipped with np.clip (active) before `for k in params: params[k] -= lr * grads[k]`; "
                "lr = lr0 / (1 + decay * epoch)"),
+    Case("params_dict/norm_clip_momentum.py", "params_dict", "for epoch in range(100):", _keys("params", *W4),
+         {"X": "X", "Y": "Y"}, lambda p, d: softmax_ce_onehot(mlp_rows(p, d["X"], TWO1, act=tanh), d["Y"]),
+         NormClippedMomentum(0.4, mu=0.9, max_norm=0.15), steps=2,
+         about="per-parameter clipping by norm in place (g[k] *= max_norm / norm), momentum over a velocity dict"),
     Case("params_dict/grads_fn_keys.py", "params_dict", "for i in range(300):", _keys("params", *W4),
          {"X": "X", "Y": "Y"}, lambda p, d: bce(mlp_rows(p, d["X"], TWO1, act=sigmoid, out=sigmoid), d["Y"]),
          SGD(2.0), about="forward()/backward() dicts; dA2 = -(Y/A2 - (1-Y)/(1-A2)) / m; log(A2 + eps) in the loss"),
@@ -95,6 +99,10 @@ SWEEP_MUTANTS: list[Mutant] = [
       "params[k] = np.clip(params[k], -clip, clip)", "the weights are clipped instead of the gradients"),
     M("params_dict/clip_decay.py", "mask_wrong_array", "dz1 = dh * (z1 > 0)", "dz1 = dh * (dh > 0)",
       "the ReLU mask is taken from the gradient instead of the pre-activation"),
+    M("params_dict/norm_clip_momentum.py", "clipping", "g[k] *= max_norm / norm", "g[k] *= norm / max_norm",
+      "the clipping factor upside down: large gradients grow instead of shrinking"),
+    M("params_dict/norm_clip_momentum.py", "wrong_activation_derivative", "dh = (ds @ params[\"W2\"].T) * (1 - h ** 2)",
+      "dh = (ds @ params[\"W2\"].T) * (1 - h) ** 2", "tanh' as (1 - h)²"),
     M("params_dict/grads_fn_keys.py", "sign", "dA2 = -(Y / A2 - (1 - Y) / (1 - A2)) / m",
       "dA2 = -(Y / A2 + (1 - Y) / (1 - A2)) / m", "the BCE derivative with + for -"),
     M("params_dict/grads_fn_keys.py", "wrong_activation_derivative", "dZ1 = dA1 * A1 * (1 - A1)",

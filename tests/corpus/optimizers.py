@@ -42,6 +42,24 @@ class ClippedSGD(SGD):
 
 
 @dataclass(frozen=True)
+class NormClippedMomentum(SGD):
+    """g ← g·min(1, c/‖g‖) per parameter; v ← μ·v − lr·g; θ ← θ + v."""
+
+    mu: float = 0.9
+    max_norm: float = 1.0
+
+    def stepper(self) -> Step:
+        velocity: dict[str, np.ndarray] = {}
+
+        def step(name: str, g: np.ndarray, k: int, theta=None) -> np.ndarray:
+            g = g * min(1.0, self.max_norm / float(np.linalg.norm(g)))
+            velocity[name] = self.mu * velocity.get(name, 0.0) - self.rate(k) * g
+            return velocity[name]
+
+        return step
+
+
+@dataclass(frozen=True)
 class Momentum(SGD):
     """v ← μ·v − lr_k·g; θ ← θ + v (also ``v = μv + g; θ −= lr·v``: the same steps)."""
 

@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from chainrule.check.record.state import Node, upstream
-from chainrule.check.graph.clip import unclip
+from chainrule.check.graph.clip import unclip, unscale
 from chainrule.check.record.tracer import Update
 
 
@@ -34,6 +34,7 @@ class Param:
     optimizer: str = "gd"  # gd | momentum | nesterov | adagrad | rmsprop | adam | other
     region: set = field(default_factory=set)  # ids of the optimizer's nodes for this parameter
     clip: Optional[tuple[float, float]] = None  # gradient clipping by value: the gradient fed is clip(G, lo, hi)
+    rescale: Optional[float] = None  # gradient clipping by norm: the gradient fed is f·G, 0 < f ≤ 1, f from G's norm
 
     @property
     def final(self) -> Node:
@@ -88,10 +89,12 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         grad = _dominator(step, lo, _exe(op), leaf)  # Adam's m̂ and v̂ both come from dW
     if grad is not None:
         grad = _empty_state(grad, lo)
-    clip = None
+    clip = rescale = None
     if grad is not None:
         grad, clip, clips = unclip(grad, lo)
         region |= clips
+        grad, rescale, scales = unscale(grad, lo)
+        region |= scales
     widened = op.value is not None and np.shape(op.value) != np.shape(leaf.value)
     if grad is not None and op.error is None and not widened and not _fits(grad, leaf):
         grad = None  # e.g. `syn0 += l0.T.dot(l1_delta)`: the gradient is computed inside the update line
@@ -99,7 +102,8 @@ def build_param(u: Update, lo: int, state_objs: set[int], param_objs: set[int]) 
         region |= _anc(step, lo) - _anc(grad, lo) - {grad.id}
         if not state:  # state made (as zeros) in this iteration: the first step of Adam or momentum
             state = _fresh_state(step, region, leaf)
-    p = Param("", leaf, u, step, sign, grad, state, region=region, clip=clip)
+    p = Param("", leaf, u, step, sign, grad, state, region=region, clip=clip,
+              rescale=rescale if grad is not None else None)
     p.optimizer = _name(p, region, state)
     return p
 

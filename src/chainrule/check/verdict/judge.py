@@ -180,8 +180,16 @@ def _optimizer_text(a, L: Line) -> str:
     """A state update of the optimizer, or the gradient clipping that is part of it."""
     p = next((p for p in a.graph.params if p.clip is not None and L.node is not None and L.node.id in p.region
               and L.node.op == "clip"), None)
+    q = next((p for p in a.graph.params if p.rescale and L.node is not None and L.node.id in p.region
+              and L.node.op in ("multiply", "divide", "true_divide")), None)
+    if p is None and q is not None:
+        return (f"gradient clipping by norm: {L.writes} = {q.rescale:.4g} × {dg.d(q.name)}, scaled down so that "
+                f"its norm stays under the limit (part of the optimizer step below)")
     if p is None:
-        return "part of the optimizer step below (state update)"
+        norm = next((r for r in a.graph.params if r.rescale and L.node is not None and L.node.id in r.region
+                     and np.size(L.node.value) == 1), None)
+        return ("the gradient's norm, for the clipping below (part of the optimizer step)" if norm is not None
+                else "part of the optimizer step below (state update)")
     lo, hi = p.clip
     return (f"gradient clipping: {L.writes} = {dg.d(p.name)} with every entry clipped to [{lo:g}, {hi:g}] "
             f"(part of the optimizer step below)")

@@ -68,6 +68,8 @@ def _update(a, L: Line) -> None:
     div = a.__dict__.get("update_divides", {}).get(p.grad.id)
     if div is not None:  # the step along dW = N·∂L/∂W divides by N: its rate along ∂L/∂W is N times the slope
         L.factor = abs(slope) * div[0]
+    if p.rescale:  # clipped by norm: the slope is the rate times the shrink factor
+        L.factor = abs(slope) / p.rescale
     kappa, decay = _decay(a, p)
     if decay:
         L.verdict, L.ok, L.message = "wrong", False, decay
@@ -87,8 +89,10 @@ def _update(a, L: Line) -> None:
     wd = " with weight decay" if kappa else ""
     if p.clip is not None:
         wd += f", the gradient clipped to [{p.clip[0]:g}, {p.clip[1]:g}]"
+    if p.rescale:
+        wd += f", the gradient's norm clipped (scaled by {p.rescale:.4g})"
     if p.optimizer == "gd":
-        grad = f"clip({dg.d(p.name)})" if p.clip is not None else dg.d(p.name)
+        grad = f"clip({dg.d(p.name)})" if p.clip is not None or p.rescale else dg.d(p.name)
         if div is not None:
             wd += f", with the mean's 1/{div[1]} applied here"
         L.message = f"{p.name} ← {shrink}{p.name} − {L.factor:g}·{grad} (gradient descent{wd}) ✓"
