@@ -38,10 +38,12 @@ def load_page(script: Optional[Union[str, Path]] = None, seed: int = 0) -> PageD
 def serve(script: Optional[Union[str, Path]] = None, host: str = "127.0.0.1", port: int = 0,
           open_browser: bool = True, allow_remote: bool = False, seed: int = 0) -> None:
     """Serve the page on ``host:port`` (a free port by default) until Ctrl-C."""
+    from chainrule import validate
     from chainrule.serve.server import check_host, check_port, serve_forever
 
     check_host(host, allow_remote)  # refuse bad options before the analysis, not after
     check_port(port)
+    seed = validate.seed("--seed", seed)
     serve_forever(load_page(script, seed), host, port, open_browser, allow_remote)
 
 

@@ -47,6 +47,10 @@ class PageData:
             self.train_defaults, self.train_note = script_settings(report)
             if plan is not None and plan.streamable:
                 self.train_defaults["train"] = "script"
+            elif plan is not None:  # do not offer what the Train panel would refuse
+                self.train_note = self.train_note.replace(
+                    "; choose Train: your script to run the script itself.",
+                    f". It cannot run your script itself: {plan.why}.")
 
     def _stop(self, stop_id: Any) -> dict[str, Any]:
         if not isinstance(stop_id, str) or stop_id not in self.stops:
