@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from chainrule.render.common import (badge_text, history_rows, holds_label, inline_pieces,
+from chainrule.render.common import (badge_text, chain_of, history_rows, holds_label, inline_pieces,
                                      is_checked, line_label, paragraphs, step_ok,
                                      training_sentence)
 from chainrule.render.html_style import HL_CLASS, PYGMENTS_STYLE
@@ -168,10 +168,12 @@ def verdict_html(step: Step) -> str:
             f'aria-hidden="true">✓</span><div>{body}</div></div>')
 
 
-def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra: str = "") -> str:
-    """One backward step as a card (``extra``: HTML after the formulas, e.g. the textbook box)."""
+def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra: str = "",
+              cells: Sequence[tuple[int, int]] = ()) -> str:
+    """One backward step as a card (``extra``: HTML after the formulas, e.g. the textbook box;
+    ``cells``: a notebook's cells, so that the line is named "cell 4, line 7")."""
     ok = step_ok(step)
-    where = line_label(step.line)
+    where = line_label(step.line, cells)
     lineno = ""
     if where:
         tag = "a" if link_lines else "span"
@@ -182,7 +184,7 @@ def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra:
         tag = "cr-tag" if ok else "cr-tag cr-tag-bad"
         holds = (f'<p class="cr-holds"><span class="{tag}">{esc(holds_label(step))}</span>'
                  f"<strong>After this line</strong> {inline_html(step.holds_text)}</p>")
-    chain = f'{label("Chain rule")}{prose_html(step.chain)}' if step.chain else ""
+    chain = f'{label("Chain rule")}{prose_html(chain_of(step))}' if chain_of(step) else ""
     return (
         f'<article class="cr-step{"" if ok else " cr-is-bad"}" id="{ids.step(index)}">'
         f'<header class="cr-step-head"><span class="cr-step-num">{index}</span>'
@@ -194,7 +196,8 @@ def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra:
         f"{matrices_html(step.values, folded=step.holds == 'update')}{verdict_html(step)}</article>")
 
 
-def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None) -> str:
+def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None,
+                 cells: Sequence[tuple[int, int]] = ()) -> str:
     """The forward chain as a table: code | maths | shape (rows anchored for the graph's links)."""
     ids = ids or Ids()
     rows = "".join(
@@ -204,7 +207,7 @@ def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None) -> str:
         for k, f in enumerate(forward))
     notes = "".join(
         f'<aside class="cr-holds cr-fnote"><strong>{esc(f.name)}'
-        f'{(" (" + esc(line_label(f.line)) + ")") if f.line else ""}:</strong> '
+        f'{(" (" + esc(line_label(f.line, cells)) + ")") if f.line else ""}:</strong> '
         f"{inline_html(f.note)}</aside>" for f in forward if f.note)
     return ('<div class="cr-scroll" tabindex="0"><table class="cr-table cr-forward"><thead><tr>'
             '<th scope="col">Your code</th><th scope="col">Maths</th>'

@@ -37,7 +37,8 @@ class PageData:
         self.report, self.script = report, script
         self.plan = plan  # a script's ScriptPlan: how the Train panel runs the script itself
         self.names = Names(report)
-        self.json = page_json(report, script, plan.files if plan is not None else None)
+        self.json = page_json(report, script, plan.files if plan is not None else None,
+                              plan.path if plan is not None else None)
         self.stops = {s["id"]: s for s in self.json["stops"]}
         self.train_defaults: dict[str, Any] = {}
         self.train_note = ""

@@ -178,5 +178,6 @@ def analyse_script(path: Union[str, Path], seed: int = 0, timeout: float = 60.0)
     with memory_limit(None, str(path)):
         a = analyse(str(path), seed=seed, timeout=timeout)
         report = build_report(a)
+        report.cells = list(a.script.cells)
         plan = plan_of(a)
     return report, plan
