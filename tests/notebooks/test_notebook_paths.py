@@ -8,6 +8,7 @@ functions in two more, the loop in a sixth, a plot last.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -132,7 +133,7 @@ def test_the_network_line_is_words_not_python(report):
     """Was ``loss inferred: False · … · params: W1=[2, 8], … · optimizer: ['gd']``."""
     md = render(report, "md")
     line = next(x for x in md.splitlines() if x.startswith("**Network:**"))
-    assert "loss inferred: no" in line and "optimizer: gd" in line
+    assert "loss variable: loss" in line and "loss inferred: no" in line and "optimizer: gd" in line
     assert "params: W1 (2, 8), b1 (1, 8), W2 (8, 2), b2 (1, 2)" in line
     assert "[" not in line and "False" not in line
 
@@ -160,3 +161,33 @@ def test_timeout_the_message_names_exists(tmp_path, command):
     bad = _run(*command, "--timeout", "0", str(slow))
     assert bad.returncode == 2 and "Invalid value 0" in bad.stderr and "--timeout" in bad.stderr
     assert "Traceback" not in r.stderr + bad.stderr
+
+
+def test_the_network_line_of_a_script_that_raises_has_no_empty_items():
+    """Was ``loss: None · … · params:  · optimizer: `` for a script whose backward line raises."""
+    corpus = Path(__file__).resolve().parents[1] / "check" / "corpus"
+    md = render(explain(corpus / "mut_no_transpose.py").report, "md")
+    line = next(x for x in md.splitlines() if x.startswith("**Network:**"))
+    assert line == ("**Network:** loss function: computed by the script · loss inferred: no · "
+                    "layout: one example per row (X @ W)")
+
+
+def test_the_graph_names_the_cell(report, notebook):
+    """The SVG's backward labels and the page's graph edges: "cell 6: 5", not the joined program's line."""
+    html = render(report, "html")
+    labels = re.findall(r'fill="#b35900">([^<]+)</text>', html)
+    assert "cell 6: 5" in labels and "cell 6: 3–4" in labels and not any(x.startswith("line") for x in labels)
+    edges = load_page(notebook).json["graph"]["edges"]
+    assert {e["where"] for e in edges if e.get("backward_line")} >= {"cell 6, line 5", "cell 6, line 8"}
+
+
+def test_the_html_listing_is_cell_by_cell_and_the_steps_link_into_it(report):
+    html = render(report, "html")
+    assert "Your notebook's code (7 code cells)" in html
+    heads = re.findall(r'<p class="cr-cell-head"><strong>(cell \d+)</strong></p>', html)
+    assert heads == [f"cell {n}" for n in range(2, 9)]
+    # step 2 (cell 6, line 3) links to the anchor of its line in cell 6's listing, and that line is its code
+    links = re.findall(r'<a class="cr-lineno" href="#([^"]+)">cell 6, line 3</a>', html)
+    assert links == ["cr-L-c6-3"]
+    at = html.index('id="cr-L-c6-3"')
+    assert "np.arange" in re.sub(r"<[^>]+>", "", html[at:at + 600]).split("\n")[0]

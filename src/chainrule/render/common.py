@@ -157,7 +157,9 @@ def network_items(network: dict[str, Any]) -> list[tuple[str, str]]:
     for key, value in network.items():
         if key in known:
             continue
-        out.append((key, _plain(value)))
+        if value is None or value == "" or value == [] or value == {}:
+            continue  # e.g. no params read when the script raised in its first iteration
+        out.append(({"loss": "loss variable"}.get(key, key), _plain(value)))
     return out
 
 
@@ -313,15 +315,15 @@ def graph_text(report: Report) -> list[str]:
         if not edge_in and not params:
             continue
         sym = node.grad_symbols.get(notation) or f"∂L/∂{node.label}"
-        group = f"{sym} ({_lines(edge_in[0].backward_lines, report.cells)})" if edge_in else ""
+        group = f"{sym} ({lines_text(edge_in[0].backward_lines, report.cells)})" if edge_in else ""
         extra = ", ".join(f"{nodes[e.src].grad_symbols.get(notation) or nodes[e.src].label} "
-                          f"({_lines(e.backward_lines, report.cells)})" for e in params)
+                          f"({lines_text(e.backward_lines, report.cells)})" for e in params)
         parts.append(group + (" ⇒ " + extra if extra and group else extra))
     numbers = "cell: line numbers" if report.cells else "line numbers"
     return [f"Forward: {forward}", f"Backward ({numbers}): " + "  ⇒  ".join(parts)]
 
 
-def _lines(lines: list[int], cells: Sequence[tuple[int, int]] = ()) -> str:
+def lines_text(lines: list[int], cells: Sequence[tuple[int, int]] = ()) -> str:
     """``"34–35"``; in a notebook ``"cell 5: 11–12"``."""
     (c0, a), (c1, b) = cell_of(lines[0], cells), cell_of(lines[-1], cells)
     if c0 is None:

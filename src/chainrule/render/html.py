@@ -98,7 +98,7 @@ def body_html(report: Report, ids: Ids) -> str:
     if report.training is not None:
         parts.append(_section(ids, "training", "Training", training_html(report.training)))
     if report.source or report.script_hint:
-        body = prose_html(report.script_hint) + (source_html(report.source, ids) if report.source else "")
+        body = prose_html(report.script_hint) + (source_html(report.source, ids, report.cells) if report.source else "")
         parts.append(_section(ids, "source", "Your script", body))
     parts.append("<footer>Made with chainrule.</footer>")
     return "".join(parts)

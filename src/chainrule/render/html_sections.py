@@ -57,7 +57,7 @@ def graph_html(report: Report, ids: Ids) -> str:
         return "#" + forward_ids[n.forward] if n.forward in forward_ids else None
 
     svg = graph_svg(g, notation_of(report), ids.prefix, node_href,
-                    lambda k: "#" + ids.step(k + 1) if k is not None else None)
+                    lambda k: "#" + ids.step(k + 1) if k is not None else None, cells=report.cells)
     lines = "".join(f"<li>{esc(t)}</li>" for t in graph_text(report))
     return (f'<figure class="cr-figure">{scroll(svg, "cr-graph-box")}<figcaption>Solid arrows: '
             "the forward pass. Dashed arrows: the backward pass, with the line that computes each "

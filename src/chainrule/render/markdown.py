@@ -116,7 +116,7 @@ def graph_markdown(report: Report, image: str = "") -> str:
     if not image:
         from chainrule.render.svg import graph_svg
 
-        svg = graph_svg(report.graph, notation_of(report), standalone=True)
+        svg = graph_svg(report.graph, notation_of(report), standalone=True, cells=report.cells)
         image = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     lines = "\n".join(f"- {inline_code(t)}" for t in graph_text(report))
     return (f"## The chain as a picture\n\n![The computation graph: X, Z, H, S, P, L with W, b, W2, b2 "

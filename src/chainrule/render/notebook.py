@@ -52,7 +52,7 @@ def graph_cell(report: Report) -> list[Any]:
         return []
     from chainrule.render.svg import graph_svg
 
-    svg = graph_svg(report.graph, notation_of(report), standalone=True)
+    svg = graph_svg(report.graph, notation_of(report), standalone=True, cells=report.cells)
     return _md(graph_markdown(report, image="attachment:graph.svg"),
                attachments={"graph.svg": {"image/svg+xml": svg}})
 
