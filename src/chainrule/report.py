@@ -251,6 +251,7 @@ class Report:
     network_text: str = ""  # the network in plain words (renderers show it instead of key = value chips)
     script_hint: str = ""  # how to get the same walkthrough for one's own script
     training_code: str = ""  # plain numpy that trains the full network (the notebook's training cell)
+    cells: list[tuple[int, int]] = field(default_factory=list)  # a notebook's code cells: (number, first line in source)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (PNG bytes left out; see ``render.json`` for the public JSON)."""

@@ -86,6 +86,9 @@ def test_unsupported_script_same_message_as_check(tmp_path):
     (["--host", "192.168.1.7"], "Refusing --host 192.168.1.7"),
     (["--port", "70000"], "--port"),
     (["--port", "-1"], "--port"),
+    (["--port", "abc"], "--port"),
+    (["--seed", "-5"], "Invalid value -5 for --seed"),  # was exit 3: numpy's own ValueError
+    (["--seed", str(2**32)], "--seed"),
 ])
 def test_bad_options_one_paragraph_exit_2(args, words):
     r = _run("serve", "--no-browser", *args)

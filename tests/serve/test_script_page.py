@@ -86,3 +86,19 @@ def test_a_helper_called_per_layer_names_each_layer():
         assert page.names.symbol("Z", k) == f"Z_{{{layer}}}"
         assert page.names.meaning(page.report.steps[k]) == rf"150\,\frac{{\partial L}}{{\partial Z_{{{layer}}}}}"
         assert s["lines"] == ["dnn_helpers.py:23"]
+
+
+@pytest.mark.parametrize("name, line, words", [
+    ("mut_no_transpose.py", "dW2 = np.dot(hidden_layer, dscores)", "inner sizes 20 ≠ 90"),
+    ("mut_shape_error.py", "dhidden = np.dot(dscores, W2)", "inner sizes 3"),
+])
+def test_a_script_that_raises_in_its_loop_shows_the_verdict(name, line, words):
+    """The line raises in the first iteration: the page (not an internal error) marks it, and the
+    Train panel says why it cannot run the script instead of offering it."""
+    pg = load_page(TESTS / "check" / "corpus" / name)
+    assert pg.json["ok"] is False
+    bad = [s for s in pg.json["stops"] if s["kind"] == "backward" and not s["verdict"]["ok"]]
+    assert [s["code"] for s in bad] == [line] and words in bad[0]["verdict"]["html"]
+    assert "train" not in pg.train_defaults and not pg.plan.streamable
+    assert "cannot run your script itself: your script stops with an error" in pg.train_note
+    assert "choose Train: your script" not in pg.train_note

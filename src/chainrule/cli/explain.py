@@ -36,6 +36,8 @@ def explain(
     seed: int = typer.Option(0, "--seed", help="numpy's legacy seed (np.random.seed) for data and weights."),
     no_train: bool = typer.Option(False, "--no-train", help="Skip training the full network (section 4)."),
     iteration: int = typer.Option(1, "--iteration", help="For SCRIPT: which loop iteration to analyse (1 = the first)."),
+    timeout: float = typer.Option(60.0, "--timeout", help="For SCRIPT: seconds it may run up to the end of the "
+                                  "analysed iteration (0.1 to 86400)."),
     notation: Optional[Notation] = typer.Option(
         None, "--notation", case_sensitive=False,
         help="Symbols to use: code (∂L/∂S, default), nielsen (δ, BP1–BP4) or ng (dZ, dW, db)."),
@@ -48,6 +50,7 @@ def explain(
 
     seed = validate.seed("--seed", seed)
     iteration = validate.whole("--iteration", iteration, 1, 10**9, example="1")
+    timeout = validate.real("--timeout", timeout, 0.1, 86400.0, example="60")
     format = format_choice.value if format_choice is not None else None
     fmt = format or (format_for_path(out) if out else ("terminal" if is_tty() else "md"))
     tiny_sizes = parse_tiny(tiny)
@@ -66,11 +69,11 @@ def explain(
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("Training your network for section 4 (--no-train skips it)",
                                 total=3000)
-            ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration,
+            ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration, timeout=timeout,
                        progress=lambda n: bar.update(task, completed=n), notation=chosen,
                        plot_worker=True)
     else:
-        ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration,
+        ex = build(script, tiny=tiny_sizes, seed=seed, train=train, iteration=iteration, timeout=timeout,
                    notation=chosen, plot_worker=train)
     if out is not None:
         path = write_text(out, render(ex.report, fmt), force)

@@ -24,8 +24,11 @@ def serve(
                                       help="Allow a --host other than this machine (other computers "
                                            "can then use the page and make this machine train)."),
     seed: int = typer.Option(0, "--seed", help="numpy's legacy seed (np.random.seed) for data and weights."),
+    timeout: float = typer.Option(60.0, "--timeout", help="For SCRIPT: seconds it may run up to the end of its "
+                                  "first iteration, to be analysed (0.1 to 86400)."),
 ) -> None:
     """Open a live page: step through every line with its numbers, and watch the network learn."""
     from chainrule.serve import serve as run
 
-    run(script, host=host, port=port, open_browser=not no_browser, allow_remote=allow_remote, seed=seed)
+    run(script, host=host, port=port, open_browser=not no_browser, allow_remote=allow_remote, seed=seed,
+        timeout=timeout)

@@ -102,7 +102,7 @@ class Explanation:
 
 def explain(script: Optional[Union[str, Path]] = None,
             tiny: Union[str, Sequence[int]] = (4, 3, 2), seed: int = 0, train: bool = True,
-            iteration: int = 1,
+            iteration: int = 1, timeout: float = 60.0,
             progress: Optional[Callable[[int], None]] = None,
             notation: Optional[str] = None, plot_worker: bool = False) -> Explanation:
     """Explain the learner's network (``script=None``) or a learner's own SCRIPT.
@@ -120,6 +120,8 @@ def explain(script: Optional[Union[str, Path]] = None,
         Train the full-size network for the last section (built-in network only).
     iteration : int
         Which iteration of a SCRIPT's loop to analyse (1 = the first).
+    timeout : float
+        Seconds a SCRIPT may run up to the end of that iteration.
     notation : {"code", "nielsen", "ng"}, optional
         The symbols the renderers use (∂L/∂S, δ, or dZ); every notation is in the
         report either way.  Default: ``"code"`` (a SCRIPT: what the checker chose).
@@ -132,7 +134,10 @@ def explain(script: Optional[Union[str, Path]] = None,
     if script is not None:
         from chainrule.check import explain_script
 
-        report = explain_script(script, iteration=iteration, seed=seed)
+        from chainrule.check.source import load_script
+
+        report = explain_script(script, iteration=iteration, seed=seed, timeout=timeout)
+        report.cells = list(load_script(script).cells)  # a notebook's lines are named by cell
         if notation is not None:
             report.notation = notation
         return Explanation(report)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 from chainrule.render.latex import fmt_err, fmt_num, fmt_percent, fmt_seconds, fmt_shape
 from chainrule.report import Report, Step, Training
@@ -112,9 +112,39 @@ def step_heading(index: int, step: Step) -> str:
     return f"Step {index} · {step.title or step.code}"
 
 
-def line_label(line: Optional[int]) -> str:
-    """``"line 42"`` or ``""``."""
-    return f"line {line}" if line is not None else ""
+def chain_of(step: Step) -> str:
+    """The step's chain-rule paragraph, or ``""`` when it only repeats what the step already said."""
+    said = {step.holds_text.strip(), step.message.strip()}
+    return "" if step.chain.strip() in said else step.chain
+
+
+def cell_of(line: int, cells: Sequence[tuple[int, int]] = ()) -> tuple[Optional[int], int]:
+    """(cell number or None, line within the cell) of a line of ``Report.source``."""
+    found: tuple[Optional[int], int] = (None, line)
+    for number, first in cells:
+        if first <= line:
+            found = (number, line - first + 1)
+    return found
+
+
+def line_label(line: Optional[int], cells: Sequence[tuple[int, int]] = ()) -> str:
+    """``"line 42"``, in a notebook ``"cell 4, line 7"``, or ``""``."""
+    if line is None:
+        return ""
+    cell, n = cell_of(line, cells)
+    return f"cell {cell}, line {n}" if cell is not None else f"line {n}"
+
+
+def line_column(line: Optional[int], cells: Sequence[tuple[int, int]] = ()) -> str:
+    """A table's line column: ``"42"``, in a notebook ``"4, 7"`` (under :func:`line_heading`)."""
+    if line is None:
+        return ""
+    cell, n = cell_of(line, cells)
+    return f"{cell}, {n}" if cell is not None else str(n)
+
+
+def line_heading(cells: Sequence[tuple[int, int]] = ()) -> str:
+    return "Cell, line" if cells else "Line"
 
 
 def network_items(network: dict[str, Any]) -> list[tuple[str, str]]:
@@ -127,10 +157,22 @@ def network_items(network: dict[str, Any]) -> list[tuple[str, str]]:
     for key, value in network.items():
         if key in known:
             continue
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
-        out.append((key, str(value)))
+        if value is None or value == "" or value == [] or value == {}:
+            continue  # e.g. no params read when the script raised in its first iteration
+        out.append(({"loss": "loss variable"}.get(key, key), _plain(value)))
     return out
+
+
+def _plain(value: Any) -> str:
+    """A network value in words, not Python's repr: ``yes``, ``gd, momentum``, ``W1 (2, 30), b1 (1, 30)``, ``N=4, h=3``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} ({', '.join(map(str, v))})" if isinstance(v, (list, tuple)) else f"{k}={_plain(v)}"
+                         for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
 
 
 def network_sentence(network: dict[str, Any]) -> str:
@@ -273,15 +315,22 @@ def graph_text(report: Report) -> list[str]:
         if not edge_in and not params:
             continue
         sym = node.grad_symbols.get(notation) or f"∂L/∂{node.label}"
-        group = f"{sym} ({_lines(edge_in[0].backward_lines)})" if edge_in else ""
+        group = f"{sym} ({lines_text(edge_in[0].backward_lines, report.cells)})" if edge_in else ""
         extra = ", ".join(f"{nodes[e.src].grad_symbols.get(notation) or nodes[e.src].label} "
-                          f"({_lines(e.backward_lines)})" for e in params)
+                          f"({lines_text(e.backward_lines, report.cells)})" for e in params)
         parts.append(group + (" ⇒ " + extra if extra and group else extra))
-    return [f"Forward: {forward}", "Backward (line numbers): " + "  ⇒  ".join(parts)]
+    numbers = "cell: line numbers" if report.cells else "line numbers"
+    return [f"Forward: {forward}", f"Backward ({numbers}): " + "  ⇒  ".join(parts)]
 
 
-def _lines(lines: list[int]) -> str:
-    return str(lines[0]) if len(lines) == 1 else f"{lines[0]}–{lines[-1]}"
+def lines_text(lines: list[int], cells: Sequence[tuple[int, int]] = ()) -> str:
+    """``"34–35"``; in a notebook ``"cell 5: 11–12"``."""
+    (c0, a), (c1, b) = cell_of(lines[0], cells), cell_of(lines[-1], cells)
+    if c0 is None:
+        return str(a) if len(lines) == 1 else f"{a}–{b}"
+    if len(lines) == 1 or a == b and c0 == c1:
+        return f"cell {c0}: {a}"
+    return f"cell {c0}: {a}–{b}" if c0 == c1 else f"cell {c0}: {a} – cell {c1}: {b}"
 
 
 def badge_text(step: Step) -> str:

@@ -82,12 +82,12 @@ def body_html(report: Report, ids: Ids) -> str:
     if report.graph is not None:
         parts.append(_section(ids, "graph", "The chain as a picture", graph_html(report, ids)))
     if report.forward:
-        parts.append(_section(ids, "forward", "Forward chain", forward_html(report.forward, ids)))
+        parts.append(_section(ids, "forward", "Forward chain", forward_html(report.forward, ids, report.cells)))
     if report.bridge is not None:
         parts.append(_section(ids, "bridge", "The formulas you learned", bridge_html(report)))
     if report.steps:
         link = bool(report.source)
-        cards = "".join(step_html(i, s, ids, link, textbook_box(report, s))
+        cards = "".join(step_html(i, s, ids, link, textbook_box(report, s), report.cells)
                         for i, s in enumerate(report.steps, 1))
         parts.append(_section(ids, "backward", "Backward pass, line by line", cards))
     if report.pitfalls:
@@ -98,7 +98,7 @@ def body_html(report: Report, ids: Ids) -> str:
     if report.training is not None:
         parts.append(_section(ids, "training", "Training", training_html(report.training)))
     if report.source or report.script_hint:
-        body = prose_html(report.script_hint) + (source_html(report.source, ids) if report.source else "")
+        body = prose_html(report.script_hint) + (source_html(report.source, ids, report.cells) if report.source else "")
         parts.append(_section(ids, "source", "Your script", body))
     parts.append("<footer>Made with chainrule.</footer>")
     return "".join(parts)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from chainrule.render.common import (badge_text, history_rows, holds_label, inline_pieces,
+from chainrule.render.common import (badge_text, cell_of, chain_of, history_rows, holds_label, inline_pieces,
                                      is_checked, line_label, paragraphs, step_ok,
                                      training_sentence)
 from chainrule.render.html_style import HL_CLASS, PYGMENTS_STYLE
@@ -42,12 +42,15 @@ class Ids:
     def step(self, index: int) -> str:
         return self(f"step-{index}")
 
-    def source_line(self, line: int) -> str:
-        return self(f"L-{line}")
+    def source_line(self, line: int, cells: Sequence[tuple[int, int]] = ()) -> str:
+        """The anchor of a line of the listing (in a notebook, of the line in its cell)."""
+        cell, n = cell_of(line, cells)
+        return self(f"L-{line}") if cell is None else self(f"L-c{cell}-{n}")
 
 
 def code_html(code: str, linenos: bool = False, anchors: Optional[str] = None) -> str:
-    """Python ``code`` highlighted by pygments (``<div class="cr-hl"><pre>…``)."""
+    """Python ``code`` highlighted by pygments (``<div class="cr-hl"><pre>…``); ``anchors``:
+    each line gets the id ``{anchors}-{n}``."""
     fmt = HtmlFormatter(style=PYGMENTS_STYLE, cssclass=HL_CLASS, noclasses=False,
                         linenos="inline" if linenos else False,
                         lineanchors=anchors or "", wrapcode=True)
@@ -168,21 +171,23 @@ def verdict_html(step: Step) -> str:
             f'aria-hidden="true">✓</span><div>{body}</div></div>')
 
 
-def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra: str = "") -> str:
-    """One backward step as a card (``extra``: HTML after the formulas, e.g. the textbook box)."""
+def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra: str = "",
+              cells: Sequence[tuple[int, int]] = ()) -> str:
+    """One backward step as a card (``extra``: HTML after the formulas, e.g. the textbook box;
+    ``cells``: a notebook's cells, so that the line is named "cell 4, line 7")."""
     ok = step_ok(step)
-    where = line_label(step.line)
+    where = line_label(step.line, cells)
     lineno = ""
     if where:
         tag = "a" if link_lines else "span"
-        href = f' href="#{ids.source_line(step.line)}"' if link_lines else ""
+        href = f' href="#{ids.source_line(step.line, cells)}"' if link_lines else ""
         lineno = f'<{tag} class="cr-lineno"{href}>{esc(where)}</{tag}>'
     holds = ""
     if step.holds_text:
         tag = "cr-tag" if ok else "cr-tag cr-tag-bad"
         holds = (f'<p class="cr-holds"><span class="{tag}">{esc(holds_label(step))}</span>'
                  f"<strong>After this line</strong> {inline_html(step.holds_text)}</p>")
-    chain = f'{label("Chain rule")}{prose_html(step.chain)}' if step.chain else ""
+    chain = f'{label("Chain rule")}{prose_html(chain_of(step))}' if chain_of(step) else ""
     return (
         f'<article class="cr-step{"" if ok else " cr-is-bad"}" id="{ids.step(index)}">'
         f'<header class="cr-step-head"><span class="cr-step-num">{index}</span>'
@@ -194,7 +199,8 @@ def step_html(index: int, step: Step, ids: Ids, link_lines: bool = False, extra:
         f"{matrices_html(step.values, folded=step.holds == 'update')}{verdict_html(step)}</article>")
 
 
-def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None) -> str:
+def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None,
+                 cells: Sequence[tuple[int, int]] = ()) -> str:
     """The forward chain as a table: code | maths | shape (rows anchored for the graph's links)."""
     ids = ids or Ids()
     rows = "".join(
@@ -204,7 +210,7 @@ def forward_html(forward: list[ForwardStep], ids: Optional[Ids] = None) -> str:
         for k, f in enumerate(forward))
     notes = "".join(
         f'<aside class="cr-holds cr-fnote"><strong>{esc(f.name)}'
-        f'{(" (" + esc(line_label(f.line)) + ")") if f.line else ""}:</strong> '
+        f'{(" (" + esc(line_label(f.line, cells)) + ")") if f.line else ""}:</strong> '
         f"{inline_html(f.note)}</aside>" for f in forward if f.note)
     return ('<div class="cr-scroll" tabindex="0"><table class="cr-table cr-forward"><thead><tr>'
             '<th scope="col">Your code</th><th scope="col">Maths</th>'
@@ -257,8 +263,16 @@ def training_html(t: Training) -> str:
             + (f'<div class="cr-plots">{plots}</div>' if plots else "") + hist)
 
 
-def source_html(source: str, ids: Ids) -> str:
-    """The whole script, folded, with numbered lines anchored for the steps' links."""
-    n = len(source.splitlines())
-    return (f'<details class="cr-source"><summary>Your whole script ({n} lines)</summary>'
-            f'{code_html(source, linenos=True, anchors=ids("L"))}</details>')
+def source_html(source: str, ids: Ids, cells: Sequence[tuple[int, int]] = ()) -> str:
+    """The whole script, folded, with numbered lines anchored for the steps' links; a notebook
+    cell by cell, each numbered from 1 as Jupyter numbers it."""
+    lines = source.splitlines()
+    if not cells:
+        return (f'<details class="cr-source"><summary>Your whole script ({len(lines)} lines)</summary>'
+                f'{code_html(source, linenos=True, anchors=ids("L"))}</details>')
+    ends = [first for _, first in cells[1:]] + [len(lines) + 1]
+    blocks = "".join(f'<p class="cr-cell-head"><strong>cell {number}</strong></p>'
+                     f'{code_html(chr(10).join(lines[first - 1:end - 1]), linenos=True, anchors=ids(f"L-c{number}"))}'
+                     for (number, first), end in zip(cells, ends) if end > first)
+    return (f'<details class="cr-source"><summary>Your notebook\'s code ({len(cells)} code cells)</summary>'
+            f"{blocks}</details>")

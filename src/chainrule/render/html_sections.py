@@ -4,7 +4,7 @@ the glossary, and the textbook box of a step card (the cards themselves are in `
 from __future__ import annotations
 
 from chainrule.render.common import (NOTATION_NAMES, backward_steps, formula_in, graph_text,
-                                     notation_of, step_ok, symbol_in, textbook_name,
+                                     line_column, line_heading, notation_of, step_ok, symbol_in, textbook_name,
                                      textbook_order, update_steps, written_shape)
 from chainrule.render.html_parts import Ids, code_html, esc, icode, inline_html, label, prose_html
 from chainrule.render.latex import fmt_err, to_mathml
@@ -20,7 +20,7 @@ def scroll(inner: str, cls: str = "") -> str:
 def glance_html(report: Report, ids: Ids) -> str:
     """One table of every backward line (then the updates), each row linking to its step card."""
     notation = notation_of(report)
-    head = ("<tr><th scope=\"col\">Step</th><th scope=\"col\" class=\"cr-num\">Line</th>"
+    head = (f"<tr><th scope=\"col\">Step</th><th scope=\"col\" class=\"cr-num\">{line_heading(report.cells)}</th>"
             "<th scope=\"col\">Your code</th>"
             f"<th scope=\"col\">Formula ({esc(NOTATION_NAMES[notation])})</th>"
             "<th scope=\"col\">Textbook</th><th scope=\"col\">Shape</th>"
@@ -34,7 +34,7 @@ def glance_html(report: Report, ids: Ids) -> str:
                     f'aria-label="{"correct" if ok else "wrong"}">{"✓" if ok else "✗"}</span>')
             body.append(
                 f'<tr class="{cls}"><td class="cr-g-step"><a href="#{ids.step(i)}">{i}</a></td>'
-                f'<td class="cr-num cr-g-line">{esc(s.line or "")}</td>'
+                f'<td class="cr-num cr-g-line">{esc(line_column(s.line, report.cells))}</td>'
                 f'<td class="cr-g-code">{icode(s.code)}</td>'
                 f'<td class="cr-g-formula">{to_mathml(latex) if latex else esc(text)}</td>'
                 f'<td class="cr-book cr-g-book">{esc(textbook_name(s))}</td>'
@@ -57,7 +57,7 @@ def graph_html(report: Report, ids: Ids) -> str:
         return "#" + forward_ids[n.forward] if n.forward in forward_ids else None
 
     svg = graph_svg(g, notation_of(report), ids.prefix, node_href,
-                    lambda k: "#" + ids.step(k + 1) if k is not None else None)
+                    lambda k: "#" + ids.step(k + 1) if k is not None else None, cells=report.cells)
     lines = "".join(f"<li>{esc(t)}</li>" for t in graph_text(report))
     return (f'<figure class="cr-figure">{scroll(svg, "cr-graph-box")}<figcaption>Solid arrows: '
             "the forward pass. Dashed arrows: the backward pass, with the line that computes each "

@@ -7,10 +7,10 @@ notebook renderer reuses them for its Markdown cells.
 from __future__ import annotations
 
 import base64
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
-from chainrule.render.common import (NOTATION_NAMES, backward_steps, formula_in, graph_text,
-                                     history_rows, holds_label, inline_pieces, line_label,
+from chainrule.render.common import (NOTATION_NAMES, backward_steps, chain_of, formula_in, graph_text,
+                                     history_rows, holds_label, inline_pieces, line_column, line_heading, line_label,
                                      network_lines, notation_of, step_heading, step_ok,
                                      summary_sentence, symbol_in, textbook_name, textbook_order,
                                      training_sentence, update_steps, verdict_text, written_shape)
@@ -78,13 +78,13 @@ def code_cell(code: str) -> str:
     return "<br>".join(inline_code(line) for line in code.splitlines() if line.strip())
 
 
-def forward_markdown(forward: list[ForwardStep]) -> str:
+def forward_markdown(forward: list[ForwardStep], cells: Sequence[tuple[int, int]] = ()) -> str:
     """The forward chain as a table code | maths | shape (each code line kept on its own line)."""
     if not forward:
         return ""
     rows = [(code_cell(f.code), f"${f.formula_latex}$" if f.formula_latex else "",
              f.shape_text or fmt_shape(f.shape)) for f in forward]
-    notes = [f"**Note on {inline_code(f.name)}** ({line_label(f.line)}): {md_text(f.note)}"
+    notes = [f"**Note on {inline_code(f.name)}** ({line_label(f.line, cells)}): {md_text(f.note)}"
              for f in forward if f.note]
     return "\n\n".join(["## Forward chain", table(("Code", "Maths", "Shape"), rows), *notes])
 
@@ -101,10 +101,10 @@ def glance_markdown(report: Report) -> str:
     rows = []
     for i, s in backward_steps(report) + update_steps(report):
         latex, text = formula_in(s, notation)
-        rows.append((f"[{i}](#{step_anchor(i)})", str(s.line or ""), inline_code(s.code),
+        rows.append((f"[{i}](#{step_anchor(i)})", line_column(s.line, report.cells), inline_code(s.code),
                      f"${latex}$" if latex else text, textbook_name(s), written_shape(s),
                      "✓" if step_ok(s) else "✗"))
-    head = ("Step", "Line", "Your code", f"Formula ({NOTATION_NAMES[notation]})", "Textbook",
+    head = ("Step", line_heading(report.cells), "Your code", f"Formula ({NOTATION_NAMES[notation]})", "Textbook",
             "Shape", "")
     return "## Your backward lines at a glance\n\n" + table(head, rows)
 
@@ -116,7 +116,7 @@ def graph_markdown(report: Report, image: str = "") -> str:
     if not image:
         from chainrule.render.svg import graph_svg
 
-        svg = graph_svg(report.graph, notation_of(report), standalone=True)
+        svg = graph_svg(report.graph, notation_of(report), standalone=True, cells=report.cells)
         image = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     lines = "\n".join(f"- {inline_code(t)}" for t in graph_text(report))
     return (f"## The chain as a picture\n\n![The computation graph: X, Z, H, S, P, L with W, b, W2, b2 "
@@ -180,7 +180,7 @@ def _labelled(label: str, text: str) -> str:
 
 def step_markdown(index: int, step: Step, level: int = 3, report: Optional[Report] = None) -> str:
     """One backward step: heading, code, verdict, holds, formulas, textbooks, chain, shapes, example."""
-    where = line_label(step.line)
+    where = line_label(step.line, report.cells if report is not None else ())
     parts = [f'<a id="{step_anchor(index)}"></a>',
              f"{'#' * level} {md_text(step_heading(index, step))}" +
              (f" ({where})" if where else ""),
@@ -194,7 +194,7 @@ def step_markdown(index: int, step: Step, level: int = 3, report: Optional[Repor
         parts += ["**Index form**", display_math(step.index_latex)]
     if report is not None:
         parts.append(textbook_markdown(report, step))
-    parts.append(_labelled("Chain rule", step.chain))
+    parts.append(_labelled("Chain rule", chain_of(step)))
     parts.append(_labelled("Shapes", step.shape_reason))
     if step.shapes:
         parts.append(table(("Name", "Shape"),
@@ -261,7 +261,7 @@ def header_markdown(report: Report) -> str:
 def render_markdown(report: Report) -> str:
     """The whole report as one Markdown document (plots and the graph inlined as data URLs)."""
     parts = [header_markdown(report), glance_markdown(report), graph_markdown(report),
-             forward_markdown(report.forward), bridge_markdown(report)]
+             forward_markdown(report.forward, report.cells), bridge_markdown(report)]
     if report.steps:
         parts.append("## Backward steps")
         parts += [step_markdown(i, s, report=report) for i, s in enumerate(report.steps, 1)]

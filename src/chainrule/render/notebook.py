@@ -52,7 +52,7 @@ def graph_cell(report: Report) -> list[Any]:
         return []
     from chainrule.render.svg import graph_svg
 
-    svg = graph_svg(report.graph, notation_of(report), standalone=True)
+    svg = graph_svg(report.graph, notation_of(report), standalone=True, cells=report.cells)
     return _md(graph_markdown(report, image="attachment:graph.svg"),
                attachments={"graph.svg": {"image/svg+xml": svg}})
 
@@ -86,7 +86,7 @@ def build_notebook(report: Report) -> nbformat.NotebookNode:
     cells += _code(report.setup_code)
     cells += _md(glance_markdown(report))
     cells += graph_cell(report)
-    cells += _md(forward_markdown(report.forward))
+    cells += _md(forward_markdown(report.forward, report.cells))
     cells += _md(bridge_markdown(report, proofs=False))
     for p in report.bridge.proofs if report.bridge is not None else []:
         cells += _md(f"### {md_text(p.title)}\n\n{md_text(p.explanation)}")

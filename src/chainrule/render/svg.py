@@ -9,8 +9,9 @@ link to its step card.  No scripts, no external fonts.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
+from chainrule.render.common import lines_text
 from chainrule.render.latex import as_rows, fmt_shape
 from chainrule.report import Graph, GraphEdge, GraphNode
 
@@ -72,7 +73,8 @@ def _arrow_marker(mid: str, colour: str) -> str:
             f'fill="{colour}"/></marker>')
 
 
-def _edges(g: Graph, prefix: str, href_of: Callable[[Optional[int]], Optional[str]]) -> list[str]:
+def _edges(g: Graph, prefix: str, href_of: Callable[[Optional[int]], Optional[str]],
+           cells: Sequence[tuple[int, int]] = ()) -> list[str]:
     nodes = {n.id: n for n in g.nodes}
     out = []
     for e in g.edges:
@@ -89,7 +91,7 @@ def _edges(g: Graph, prefix: str, href_of: Callable[[Optional[int]], Optional[st
                 off = 12 if x1 >= x2 else -12
                 path = f"M{x2 + off:.1f},{y2 - 2:.1f} L{x1 + off:.1f},{y1 + 3:.1f}"
                 lx, ly = (x1 + x2) / 2 + off * 2.2, (y1 + y2) / 2
-                out.append(_backward(path, e, lx, ly, prefix, href_of(e.step)))
+                out.append(_backward(path, e, lx, ly, prefix, href_of(e.step), cells))
             continue
         x1, y1, x2, y2 = ax + aw, ay + ah / 2, bx, by + bh / 2
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2 - 2:.1f}" y2="{y2:.1f}" '
@@ -107,12 +109,13 @@ def _edges(g: Graph, prefix: str, href_of: Callable[[Optional[int]], Optional[st
             depth = max(sy, ey) + 34 + (12 if later is not b else 0)
             path = (f"M{sx:.1f},{sy + 2:.1f} C{sx:.1f},{depth:.1f} {ex:.1f},{depth:.1f} "
                     f"{ex:.1f},{ey + 3:.1f}")
-            out.append(_backward(path, e, (sx + ex) / 2, depth - 6, prefix, href_of(e.step)))
+            out.append(_backward(path, e, (sx + ex) / 2, depth - 6, prefix, href_of(e.step), cells))
     return out
 
 
-def _backward(path: str, e: GraphEdge, lx: float, ly: float, prefix: str, href: Optional[str]) -> str:
-    label = e.label or ""
+def _backward(path: str, e: GraphEdge, lx: float, ly: float, prefix: str, href: Optional[str],
+              cells: Sequence[tuple[int, int]] = ()) -> str:
+    label = lines_text(e.backward_lines, cells) if cells and e.backward_lines else e.label or ""
     w = 7.6 * len(label) + 14
     body = (f"<title>{_esc(e.backward_code or label)}</title>"
             f'<path d="{path}" fill="none" stroke="{BWD}" stroke-width="1.6" stroke-dasharray="5 4" '
@@ -129,11 +132,13 @@ def _backward(path: str, e: GraphEdge, lx: float, ly: float, prefix: str, href: 
 def graph_svg(g: Graph, notation: str = "code", prefix: str = "cr",
               href_of: Optional[Callable[[GraphNode], Optional[str]]] = None,
               step_href: Optional[Callable[[Optional[int]], Optional[str]]] = None,
-              title: str = "The computation graph", standalone: bool = False) -> str:
+              title: str = "The computation graph", standalone: bool = False,
+              cells: Sequence[tuple[int, int]] = ()) -> str:
     """The graph as one ``<svg>`` element (scaled by CSS; its viewBox keeps the proportions).
 
     ``href_of(node)`` / ``step_href(step index)`` give link targets (``None``: no links);
-    ``standalone`` adds the SVG namespace (a file or a data URL; inline in HTML5 it is implied).
+    ``standalone`` adds the SVG namespace (a file or a data URL; inline in HTML5 it is implied);
+    ``cells``: a notebook's cells, so that the backward labels read "cell 5: 10".
     """
     def no_link(_):
         return None
@@ -146,7 +151,7 @@ def graph_svg(g: Graph, notation: str = "code", prefix: str = "cr",
              f'height="{g.height:.0f}" aria-labelledby="{prefix}-graph-title">'
              f'<title id="{prefix}-graph-title">{_esc(title)}</title>'
              f"<defs>{_arrow_marker(prefix + '-fa', FWD)}{_arrow_marker(prefix + '-ba', BWD)}</defs>"]
-    parts += _edges(g, prefix, step_href)
+    parts += _edges(g, prefix, step_href, cells)
     parts += [_node(g, n, href_of(n), notation) for n in g.nodes]
     parts.append("</svg>")
     return "".join(parts)

@@ -9,7 +9,7 @@ report text goes through :class:`rich.text.Text` (never console markup), so a
 from __future__ import annotations
 
 import io
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Sequence
 
 from rich import box
 from rich.columns import Columns
@@ -19,7 +19,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from chainrule.render.common import (all_ok, history_rows, holds_label, inline_pieces,
+from chainrule.render.common import (all_ok, chain_of, history_rows, holds_label, inline_pieces,
                                      line_label, network_lines, notation_of, paragraphs,
                                      step_heading, step_ok, summary_sentence, symbol_in,
                                      training_sentence, verdict_text, NOTATION_NAMES)
@@ -81,10 +81,10 @@ def forward_table(forward: list[ForwardStep], width: int = 100) -> Table:
     return t
 
 
-def forward_notes(forward: list[ForwardStep]) -> Iterator[RenderableType]:
+def forward_notes(forward: list[ForwardStep], cells: Sequence[tuple[int, int]] = ()) -> Iterator[RenderableType]:
     for f in forward:
         if f.note:
-            where = f" ({line_label(f.line)})" if f.line else ""
+            where = f" ({line_label(f.line, cells)})" if f.line else ""
             yield Text(f"Note on {f.name}{where}", style=LABEL_STYLE)
             yield rich_inline(f.note)
 
@@ -121,7 +121,7 @@ def shapes_text(step: Step) -> Text:
 
 def step_renderables(index: int, step: Step, report: Report) -> Iterator[RenderableType]:
     """The renderables of one backward step."""
-    where = line_label(step.line)
+    where = line_label(step.line, report.cells)
     yield Rule(Text(step_heading(index, step) + (f"  ({where})" if where else ""),
                     style="bold"), align="left", style="blue")
     yield code_syntax(step.code)
@@ -137,7 +137,7 @@ def step_renderables(index: int, step: Step, report: Report) -> Iterator[Rendera
         holds += Text(f"\nIn {NOTATION_NAMES[notation]}'s notation: {symbol_in(step, notation)}",
                       style="dim")
     _field(grid, "Holds", holds)
-    _field(grid, "Chain rule", rich_inline(step.chain))
+    _field(grid, "Chain rule", rich_inline(chain_of(step)))
     _field(grid, "Shapes", shapes_text(step))
     yield grid
     if step.values:
@@ -192,7 +192,7 @@ def report_renderables(report: Report, width: int = 100) -> Iterable[RenderableT
     yield from graph_lines(report)
     if report.forward:
         yield forward_table(report.forward, width)
-        yield from forward_notes(report.forward)
+        yield from forward_notes(report.forward, report.cells)
     if report.bridge is not None:
         yield bridge_panel(report)
     if report.steps:

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chainrule.render.common import (NOTATION_NAMES, backward_steps, formula_in, graph_text,
-                                     notation_of, paragraphs, step_ok, textbook_name,
+                                     line_column, line_heading, notation_of, paragraphs, step_ok, textbook_name,
                                      textbook_order, update_steps, written_shape)
 from chainrule.render.latex import fmt_err, latex_to_unicode
 from chainrule.report import Bridge, Report, Step
@@ -60,7 +60,7 @@ def glance_table(report: Report, width: int = 100) -> Table:
     t = Table(title=Text("Your backward lines at a glance", style="bold"), title_justify="left",
               box=box.SIMPLE_HEAD, padding=(0, 1), expand=True, leading=0)
     t.add_column("Step", justify="right", no_wrap=True)
-    t.add_column("Line", justify="right", no_wrap=True)
+    t.add_column(line_heading(report.cells), justify="right", no_wrap=True)
     t.add_column("Code", min_width=30, ratio=3)
     t.add_column(f"Formula ({NOTATION_NAMES[notation]})", ratio=3)
     t.add_column("Textbook", min_width=14, ratio=1)
@@ -73,7 +73,7 @@ def glance_table(report: Report, width: int = 100) -> Table:
             t.add_section()
         for i, s in group:
             mark = Text("✓", style=OK_STYLE) if step_ok(s) else Text("✗", style=BAD_STYLE)
-            cells = [str(i), str(s.line or ""), code_text(s.code), Text(formula_text(s, notation, True)),
+            cells = [str(i), line_column(s.line, report.cells), code_text(s.code), Text(formula_text(s, notation, True)),
                      Text(textbook_name(s), style="dim")]
             t.add_row(*cells, *([written_shape(s)] if wide else []), mark)
     return t

@@ -19,7 +19,7 @@ from typing import Optional, Union
 from chainrule.serve.pagedata import PageData
 
 
-def load_page(script: Optional[Union[str, Path]] = None, seed: int = 0) -> PageData:
+def load_page(script: Optional[Union[str, Path]] = None, seed: int = 0, timeout: float = 60.0) -> PageData:
     """The walkthrough the page shows: the built-in learner's network, or ``script``'s.
 
     Raises :class:`chainrule.errors.ChainruleError` (exit 2) for a script that cannot be
@@ -31,18 +31,21 @@ def load_page(script: Optional[Union[str, Path]] = None, seed: int = 0) -> PageD
         return PageData(build_report(seed=seed, train=False))
     from chainrule.serve.scriptplan import analyse_script
 
-    report, plan = analyse_script(script, seed=seed)
+    report, plan = analyse_script(script, seed=seed, timeout=timeout)
     return PageData(report, script=Path(script).name, plan=plan)
 
 
 def serve(script: Optional[Union[str, Path]] = None, host: str = "127.0.0.1", port: int = 0,
-          open_browser: bool = True, allow_remote: bool = False, seed: int = 0) -> None:
+          open_browser: bool = True, allow_remote: bool = False, seed: int = 0, timeout: float = 60.0) -> None:
     """Serve the page on ``host:port`` (a free port by default) until Ctrl-C."""
+    from chainrule import validate
     from chainrule.serve.server import check_host, check_port, serve_forever
 
     check_host(host, allow_remote)  # refuse bad options before the analysis, not after
     check_port(port)
-    serve_forever(load_page(script, seed), host, port, open_browser, allow_remote)
+    seed = validate.seed("--seed", seed)
+    timeout = validate.real("--timeout", timeout, 0.1, 86400.0, example="60")
+    serve_forever(load_page(script, seed, timeout), host, port, open_browser, allow_remote)
 
 
 _background = {}

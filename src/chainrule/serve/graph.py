@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, replace
 from typing import Any
 
+from chainrule.render.common import line_label
 from chainrule.render.latex import latex_to_unicode
 from chainrule.report import Graph, GraphNode, Report
 from chainrule.serve.symbols import as_array, param_symbol, split_values
@@ -149,4 +150,7 @@ def graph_dict(report: Report) -> dict[str, Any]:
     for n, d in zip(g.nodes, out["nodes"]):
         d["grads"] = grads.get(n.name, [])
         d["text"] = node_text(n)
+    for e, d in zip(g.edges, out["edges"]):  # a notebook's line by its cell: "cell 5, line 10"
+        if e.backward_line is not None:
+            d["where"] = line_label(e.backward_line, report.cells)
     return out

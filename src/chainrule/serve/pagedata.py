@@ -37,7 +37,8 @@ class PageData:
         self.report, self.script = report, script
         self.plan = plan  # a script's ScriptPlan: how the Train panel runs the script itself
         self.names = Names(report)
-        self.json = page_json(report, script, plan.files if plan is not None else None)
+        self.json = page_json(report, script, plan.files if plan is not None else None,
+                              plan.path if plan is not None else None)
         self.stops = {s["id"]: s for s in self.json["stops"]}
         self.train_defaults: dict[str, Any] = {}
         self.train_note = ""
@@ -47,6 +48,10 @@ class PageData:
             self.train_defaults, self.train_note = script_settings(report)
             if plan is not None and plan.streamable:
                 self.train_defaults["train"] = "script"
+            elif plan is not None:  # do not offer what the Train panel would refuse
+                self.train_note = self.train_note.replace(
+                    "; choose Train: your script to run the script itself.",
+                    f". It cannot run your script itself: {plan.why}.")
 
     def _stop(self, stop_id: Any) -> dict[str, Any]:
         if not isinstance(stop_id, str) or stop_id not in self.stops:

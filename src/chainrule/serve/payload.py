@@ -109,13 +109,15 @@ def backward_stop(k: int, s: Step, names: Names, code: CodeFiles, ex: Examples) 
     }
 
 
-def page_json(report: Report, script: Optional[str] = None, files: Optional[list[str]] = None) -> dict[str, Any]:
+def page_json(report: Report, script: Optional[str] = None, files: Optional[list[str]] = None,
+              path: Optional[str] = None) -> dict[str, Any]:
     """Everything the Step and Graph panels show, as plain JSON data.
 
-    ``files``: other files of the learner's (a module the script imports) to show after the script.
+    ``files``: other files of the learner's (a module the script imports) to show after the script;
+    ``path``: the script's file (a notebook's cells are shown as written).
     """
     names = Names(report)
-    code = CodeFiles(report.source, files)
+    code = CodeFiles(report.source, files, report.cells, path)
     ex = Examples(report)
     first = loop_start(report.source) if script is None else 1
     hidden, runs = repeats(report)
@@ -126,6 +128,10 @@ def page_json(report: Report, script: Optional[str] = None, files: Optional[list
             if a <= st["index"] < a + period:
                 st["repeat"] = {"times": times, "lines": period}
     stops += backward
+    for st in stops:
+        place = code.where(st["lines"])
+        if place is not None:
+            st["where_first"], st["where"] = place
     have = {"code"} | {n for s in report.steps for n in s.textbook}
     return clean({
         "title": report.title, "intro_html": prose_html(report.intro), "script": script,

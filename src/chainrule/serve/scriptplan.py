@@ -144,10 +144,14 @@ def plan_of(a: Any) -> ScriptPlan:
     tr, g = a.run.tracer, a.graph
     loop = tr.train_loop
     name = os.path.basename(a.script.path)
-    span = _span(a.run.files.info(loop.file).tree, loop.node, loop.end)
     params = [p.name for p in g.params]
-    plan = ScriptPlan(a.script.path, name, (loop.file, loop.header, loop.end), span, params,
-                      [np.asarray(p.leaf.value, dtype=float) for p in g.params], _loss(a))
+    start = [np.asarray(p.leaf.value, dtype=float) for p in g.params]
+    if loop is None:  # the script raised inside its first iteration: the Step panel shows the line
+        return ScriptPlan(a.script.path, name, ("", 0, 0), (0, 0), params, start, model=None,
+                          why="your script stops with an error in its first iteration (the line the Step "
+                              "panel marks), so it cannot train; fix that line and start chainrule serve again")
+    span = _span(a.run.files.info(loop.file).tree, loop.node, loop.end)
+    plan = ScriptPlan(a.script.path, name, (loop.file, loop.header, loop.end), span, params, start, _loss(a))
     plan.files = sorted({n.site.file for n in g.nodes if n.site is not None} - {a.script.path})
     try:
         for p in params:
@@ -174,5 +178,6 @@ def analyse_script(path: Union[str, Path], seed: int = 0, timeout: float = 60.0)
     with memory_limit(None, str(path)):
         a = analyse(str(path), seed=seed, timeout=timeout)
         report = build_report(a)
+        report.cells = list(a.script.cells)
         plan = plan_of(a)
     return report, plan

@@ -54,7 +54,7 @@ export class GraphView {
       const e = this.gradEdge(n);
       this.list.append(h('li', {}, h('button', { type: 'button', onclick: () => this.pick(n) },
         `${n.text} = ${n.name}, shape ${shapeText(n.shape)}`,
-        e ? `; gradient from line ${e.backward_line}: ${e.backward_code}` : '; no gradient line')));
+        e ? `; gradient from ${e.where ?? `line ${e.backward_line}`}: ${e.backward_code}` : '; no gradient line')));
     }
   }
 
@@ -179,7 +179,7 @@ export class GraphView {
       `shape ${shapeText(n.shape)} in your full network`, h('br'),
       n.value !== null && n.value !== undefined ? `value (tiny example): ${stats(n.value)}` : 'value: —', h('br'),
       g ? `gradient (tiny example): ${stats(g.data)}` : 'no gradient (nothing is learned here)', h('br'),
-      edge ? h('span', {}, 'gradient computed by line ', String(edge.backward_line), ': ', h('code', {}, edge.backward_code)) : '');
+      edge ? h('span', {}, 'gradient computed by ', edge.where ?? `line ${edge.backward_line}`, ': ', h('code', {}, edge.backward_code)) : '');
     const r = this.wrap.getBoundingClientRect();
     const b = this.box(n);
     this.tip.hidden = false;

@@ -63,7 +63,7 @@ export class StepView {
   }
 
   option(s) {
-    const line = s.lines.length ? `${lineName(s.lines[0])}: ` : '';
+    const line = s.lines.length ? `${s.where_first ?? lineName(s.lines[0])}: ` : '';
     return h('option', { value: s.id }, `${line}${s.kind === 'forward' ? s.title : s.code}`);
   }
 
@@ -97,7 +97,7 @@ export class StepView {
   render() {
     const s = this.current();
     const d = clear(this.detail);
-    const where = s.lines.length ? `${lineName(s.lines[0])}${s.lines.length > 1 ? `–${String(s.lines[s.lines.length - 1]).split(':').pop()}` : ''}` : '';
+    const where = s.where ?? (s.lines.length ? `${lineName(s.lines[0])}${s.lines.length > 1 ? `–${String(s.lines[s.lines.length - 1]).split(':').pop()}` : ''}` : '');
     d.append(h('header', { class: 'cr-detail-head' },
       h('h2', { id: 'cr-stop-title' }, s.title),
       h('span', { class: `cr-badge ${s.kind}` }, s.kind === 'forward' ? 'forward' : s.holds_label || 'backward'),
