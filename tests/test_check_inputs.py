@@ -115,3 +115,44 @@ def test_json_error_on_stdout(tmp_path):
     out = subprocess.run([sys.executable, "-m", "chainrule", "check", str(p), "--json"], capture_output=True, text=True)
     assert out.returncode == 2
     assert "no training loop found" in json.loads(out.stdout)["error"]["message"]
+
+
+def test_help_syntax_in_a_cell_is_skipped_and_context_lines_name_their_cell(tmp_path):
+    """``np.zeros?`` is IPython's help, not a syntax error; the listing numbers lines inside their cell."""
+    head, loop = NET.split("for i in range(10):\n")
+    nb = tmp_path / "help.ipynb"
+    nb.write_text(notebook([("code", head + "np.zeros?\n"), ("markdown", "# train"),
+                            ("code", "for i in range(10):\n" + loop)]))
+    res = check_script(nb)
+    assert res.ok and any("`np.zeros?` (cell 1, line 5)" in n for n in res.notes)
+    out = subprocess.run([sys.executable, "-m", "chainrule", "check", str(nb)], capture_output=True, text=True,
+                         env={**__import__("os").environ, "COLUMNS": "120"})
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    at = lines.index("── cell 3")
+    assert lines[at + 1].split() == ["1", "for", "i", "in", "range(10):"]
+    assert any(ln.startswith("✓    8  W -= 0.5 * dW") for ln in lines)
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("notes.txt", b"hello\n", "not a Python script (.py) or a Jupyter notebook (.ipynb)"),
+    ("garbage.py", b"\x00\xff binary", "not a text file (it holds binary data: a NUL byte at byte 0)"),
+])
+def test_files_that_are_not_scripts_are_refused_clearly(tmp_path, name, data, words):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ChainruleError, match=r"\(") as exc:
+        load_script(path)
+    assert words in exc.value.message and exc.value.file == str(path)
+    out = subprocess.run([sys.executable, "-m", "chainrule", "check", str(path)], capture_output=True, text=True)
+    assert out.returncode == 2 and out.stderr.startswith("error: ") and "Traceback" not in out.stderr
+
+
+def test_a_syntax_error_keeps_its_caret_under_the_line(tmp_path):
+    path = tmp_path / "syn.py"
+    path.write_text("import numpy as np\nx = (\n")
+    out = subprocess.run([sys.executable, "-m", "chainrule", "check", str(path)], capture_output=True, text=True)
+    lines = out.stderr.splitlines()
+    assert out.returncode == 2 and "syn.py, line 2: syntax error" in lines[0]
+    code = lines.index("    x = (")
+    assert lines[code + 1] == "        ^"  # under the bracket that was never closed

@@ -24,7 +24,8 @@ from chainrule.errors import ChainruleError
 
 _PY2_PRINT = re.compile(r"^(\s*)print(?:\s+(?![\s(=.,)\]])|(?=[\"']))(.*?)\s*$")
 _BLOCK_OPENER = re.compile(r"^\s*(def|for|while|if|elif|else|with|try|except|finally|class)\b.*:\s*(#.*)?$")
-_IPYTHON = re.compile(r"^\s*(%|!|\w+\s*=\s*!|get_ipython\(\))")
+_IPYTHON = re.compile(r"^\s*(%|!|\w+\s*=\s*!|get_ipython\(\)|\?|[\w.]+\?\??\s*$)")  # ... and `np.zeros?` help
+_SUFFIXES = ("", ".py", ".pyw", ".ipynb")  # a script without a suffix runs with python too
 _SKIP_CELL = ("%%bash", "%%sh", "%%writefile", "%%html", "%%javascript", "%%js", "%%latex",
               "%%markdown", "%%script", "%%perl", "%%ruby", "%%svg", "%%file", "%%system")
 
@@ -177,12 +178,19 @@ def load_script(path) -> Script:
     if p.is_dir():
         raise ChainruleError(f"{path} is a directory; give the path of one .py script or .ipynb notebook.",
                              file=str(path))
+    if p.suffix.lower() not in _SUFFIXES:
+        raise ChainruleError(f"{path} is not a Python script (.py) or a Jupyter notebook (.ipynb). If it holds "
+                             f"your Python code, rename it to {p.stem}.py and run the command again.", file=str(path))
     cells: list[tuple[int, int]] = []
     notes: list[str] = []
     if p.suffix.lower() == ".ipynb":
         text, cells, notes = _notebook(p)
     else:
         raw = p.read_bytes()
+        if b"\x00" in raw:
+            raise ChainruleError(f"{path} is not a text file (it holds binary data: a NUL byte at byte "
+                                 f"{raw.index(0)}). Give the .py file of your training script, saved as plain "
+                                 f"text.", file=str(path))
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -37,7 +37,9 @@ def print_error(message: str) -> None:
         width = max(60, min(100, shutil.get_terminal_size().columns))
     except Exception:  # pragma: no cover - no terminal
         pass
-    text = textwrap.fill("error: " + " ".join(message.split()), width=width)
+    words = [ln for ln in message.split("\n") if not ln.startswith("    ")]
+    code = [ln.rstrip() for ln in message.split("\n") if ln.startswith("    ")]  # a quoted line and its caret
+    text = "\n".join([textwrap.fill("error: " + " ".join(" ".join(words).split()), width=width), *code])
     try:
         print(text, file=sys.stderr, flush=True)
     except (BrokenPipeError, OSError):  # pragma: no cover - stderr closed

@@ -24,7 +24,8 @@ class CheckResult:
     culprit_line: Optional[int]
     lines: list[dict[str, Any]]
     kinks: list[dict[str, Any]]
-    source_lines: list[tuple[str, int, str, str]] = field(default_factory=list)  # (file, line, code, role)
+    # (file, line in the program, code, role, (cell, line in the cell)); cell is None outside a notebook
+    source_lines: list[tuple] = field(default_factory=list)
     keys: list[tuple[str, int]] = field(default_factory=list)  # (file, line in the program) of each entry
     notes: list[str] = field(default_factory=list)
     script: str = ""
@@ -116,7 +117,8 @@ def _source(a) -> list[tuple[str, int, str, str]]:
             continue
         seen.add((file, line))
         role = "backward" if (file, line) in judged else "forward" if (file, line) in fwd else "other"
-        out.append((_rel(a, file), line, a.run.files.info(file).statement_text(line), role))
+        rel, shown, cell = _loc(a, file, line)
+        out.append((rel, line, a.run.files.info(file).statement_text(line), role, (cell, shown)))
     return out
 
 
@@ -159,10 +161,14 @@ def render(result: CheckResult, console=None) -> None:
         where = f"cell {ls['cell']}, line {ls['line']}" if ls.get("cell") else f"line {ls.get('line')}"
         console.print(f"loss: [bold]{escape(result.loss_name)}[/bold] ({where})")
     current = os.path.basename(result.script)
-    for rel, line, code, role in result.source_lines:
+    cell_now = None
+    for rel, line, code, role, (cell, shown) in result.source_lines:
         if rel != current:
             console.print(f"[dim]── {escape(rel)}[/dim]")
             current = rel
+        if cell is not None and cell != cell_now:
+            console.print(f"[dim]── cell {cell}[/dim]")
+            cell_now = cell
         ds = by_line.get((rel, line))
         if ds:
             for i, d in enumerate(ds):
@@ -175,7 +181,7 @@ def render(result: CheckResult, console=None) -> None:
                     console.print(Text(" " * 8 + part, style=colour))
         else:
             style = "" if role == "forward" else "dim"
-            text = f"  {line:4d}  {escape(code)}" + ("  [dim]fwd[/dim]" if role == "forward" else "")
+            text = f"  {shown:4d}  {escape(code)}" + ("  [dim]fwd[/dim]" if role == "forward" else "")
             console.print(f"[{style}]{text}[/{style}]" if style else text)
     for k in result.kinks:
         sub = k.get("subgradient")

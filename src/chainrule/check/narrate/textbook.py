@@ -194,8 +194,10 @@ def _intro(a, steps: list[Step], roles: list, layout: str) -> str:
     backward = [(s, r) for s, r in zip(steps, roles) if s.holds != "update"]
     missing = sum(1 for s, r in backward if r is None or r == "start")
     if missing:
-        text += (f" {missing} of your {len(backward)} backward lines have no textbook formula: they hold a value on "
-                 f"the way (a copy, a mask, a local derivative), or chainrule could not prove which formula they are.")
+        one = missing == 1
+        text += (f" {missing} of your {len(backward)} backward lines {'has' if one else 'have'} no textbook formula: "
+                 f"{'it holds' if one else 'they hold'} a value on the way (a copy, a mask, a local derivative), or "
+                 f"chainrule could not prove which formula {'it is' if one else 'they are'}.")
     if a.loss.inferred:
         text += f" Your script computes no loss, so the formulas use the loss chainrule inferred: {a.loss.formula}."
     return text
