@@ -102,3 +102,11 @@ def test_a_script_that_raises_in_its_loop_shows_the_verdict(name, line, words):
     assert "train" not in pg.train_defaults and not pg.plan.streamable
     assert "cannot run your script itself: your script stops with an error" in pg.train_note
     assert "choose Train: your script" not in pg.train_note
+
+
+def test_a_repeated_line_is_a_stop_of_its_own():
+    """``dscores /= N`` written twice: the second is the culprit and the page must show it, not fold it away."""
+    page = load_page(TESTS / "check" / "corpus" / "mut_divide_twice.py").json
+    divides = [s for s in page["stops"] if s["kind"] == "backward" and s["code"] == "dscores /= num_examples"]
+    assert [s["lines"] for s in divides] == [[36], [37]]
+    assert [s["verdict"]["ok"] for s in divides] == [True, False] and "once too often" in divides[1]["verdict"]["html"]

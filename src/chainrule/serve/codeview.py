@@ -76,7 +76,7 @@ class CodeFiles:
         name, lines = self.files[fi]
         found, n = [], start
         for part in code.splitlines():
-            while n <= len(lines) and lines[n - 1].strip() != part.strip() and n < start + 40:
+            while n <= len(lines) and not _same(lines[n - 1], part) and n < start + 40:
                 n += 1
             if n <= len(lines):
                 found.append(self.key(fi, name, n))
@@ -97,7 +97,7 @@ class CodeFiles:
         """Where ``code`` is shown (see the module docstring); [] when it is in none of the files."""
         first = code.strip().splitlines()[0].strip() if code.strip() else ""
         hits = [(fi, n) for fi, (_, lines) in enumerate(self.files)
-                for n, text in enumerate(lines, start=1) if first and text.strip() == first]
+                for n, text in enumerate(lines, start=1) if first and _same(text, first)]
         if line is not None:
             exact = [h for h in hits if h[1] == line]
             if exact:
@@ -108,6 +108,12 @@ class CodeFiles:
             hits.sort(key=lambda h: (h[0], abs(h[1] - line)))
         fi, n = hits[0]
         return self._run(fi, code, n)
+
+
+def _same(text: str, code: str) -> bool:
+    """Is the file's line ``text`` the statement ``code``, perhaps with a comment after it?"""
+    text, code = text.strip(), code.strip()
+    return text == code or (text.startswith(code) and text[len(code):].lstrip().startswith("#"))
 
 
 def notebook_lines(path: str) -> Optional[list[str]]:

@@ -129,13 +129,9 @@ def _spread(want: list[tuple[float, GraphNode]], width: float) -> dict[str, floa
 
 
 def page_graph(report: Report) -> Graph:
-    """``Report.graph`` as the page draws it: repeated nodes merged (one example of a per-example
-    loop, :func:`~chainrule.serve.fold.canonical_nodes`), laid out again when its boxes overlap."""
-    from chainrule.serve.fold import canonical_nodes
-
+    """``Report.graph`` as the page draws it: laid out again when its boxes overlap."""
     g = report.graph or Graph()
-    merged = canonical_nodes(g) if g.nodes else g
-    return layered(merged) if merged.nodes and (merged is not g or overlaps(g)) else g
+    return layered(g) if g.nodes and overlaps(g) else g
 
 
 def graph_dict(report: Report) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from chainrule.render.jsonout import clean
 from chainrule.render.latex import fmt_shape, to_mathml
 from chainrule.report import NOTATIONS, ForwardStep, Report, Step, Value
 from chainrule.serve.codeview import CodeFiles
-from chainrule.serve.fold import forward_kept, repeats
 from chainrule.serve.graph import graph_dict
 from chainrule.serve.symbols import Names, split_values
 
@@ -120,14 +119,9 @@ def page_json(report: Report, script: Optional[str] = None, files: Optional[list
     code = CodeFiles(report.source, files, report.cells, path)
     ex = Examples(report)
     first = loop_start(report.source) if script is None else 1
-    hidden, runs = repeats(report)
-    stops = [forward_stop(i, report.forward[i], names, code, ex) for i in forward_kept(report, bool(hidden))]
-    backward = [backward_stop(k, s, names, code, ex) for k, s in enumerate(report.steps) if k not in hidden]
-    for a, (times, period) in runs.items():
-        for st in backward:
-            if a <= st["index"] < a + period:
-                st["repeat"] = {"times": times, "lines": period}
-    stops += backward
+    # The checker already shows a per-example loop once (its Report says so in the intro): every step is a stop.
+    stops = [forward_stop(i, f, names, code, ex) for i, f in enumerate(report.forward)]
+    stops += [backward_stop(k, s, names, code, ex) for k, s in enumerate(report.steps)]
     for st in stops:
         place = code.where(st["lines"])
         if place is not None:

@@ -103,7 +103,6 @@ export class StepView {
       h('span', { class: `cr-badge ${s.kind}` }, s.kind === 'forward' ? 'forward' : s.holds_label || 'backward'),
       where ? h('span', { class: 'cr-where' }, where) : null));
     d.append(h('pre', { class: 'cr-snippet' }, h('code', {}, s.code)));
-    if (s.repeat) d.append(h('p', { class: 'cr-repeat' }, `These ${s.repeat.lines} lines run ${s.repeat.times} times in one iteration (a loop inside it: one example at a time, or one call after another). The page shows their first run; Next goes on after the last.`));
     if (s.verdict) d.append(h('div', { class: 'cr-verdict-box', html: s.verdict.html }));
     d.append(this.formulaBox(s));
     if (s.holds_html) d.append(h('p', { class: 'cr-holds' }, h('strong', {}, 'After this line: '), h('span', { html: s.holds_html })));
