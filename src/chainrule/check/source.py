@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from chainrule.cells import cell_of, line_label
 from chainrule.errors import ChainruleError
 
 _PY2_PRINT = re.compile(r"^(\s*)print(?:\s+(?![\s(=.,)\]])|(?=[\"']))(.*?)\s*$")
@@ -48,18 +49,11 @@ class Script:
 
     def where(self, line: int) -> tuple[Optional[int], int]:
         """(cell number or None, line within the cell) of a line of :attr:`text`."""
-        if not self.cells:
-            return None, line
-        cell, first = self.cells[0]
-        for c, f in self.cells:
-            if f <= line:
-                cell, first = c, f
-        return cell, line - first + 1
+        return cell_of(line, self.cells)
 
     def place(self, line: int) -> str:
         """``line 7`` or ``cell 4, line 7``."""
-        cell, ln = self.where(line)
-        return f"cell {cell}, line {ln}" if cell is not None else f"line {ln}"
+        return line_label(line, self.cells)
 
 
 def py3_print(args: str) -> str:

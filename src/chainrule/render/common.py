@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Sequence
 
+from chainrule.cells import cell_of, line_label  # noqa: F401  (line_label: re-exported for the renderers)
 from chainrule.render.latex import fmt_err, fmt_num, fmt_percent, fmt_seconds, fmt_shape
 from chainrule.report import Report, Step, Training
 
@@ -116,23 +117,6 @@ def chain_of(step: Step) -> str:
     """The step's chain-rule paragraph, or ``""`` when it only repeats what the step already said."""
     said = {step.holds_text.strip(), step.message.strip()}
     return "" if step.chain.strip() in said else step.chain
-
-
-def cell_of(line: int, cells: Sequence[tuple[int, int]] = ()) -> tuple[Optional[int], int]:
-    """(cell number or None, line within the cell) of a line of ``Report.source``."""
-    found: tuple[Optional[int], int] = (None, line)
-    for number, first in cells:
-        if first <= line:
-            found = (number, line - first + 1)
-    return found
-
-
-def line_label(line: Optional[int], cells: Sequence[tuple[int, int]] = ()) -> str:
-    """``"line 42"``, in a notebook ``"cell 4, line 7"``, or ``""``."""
-    if line is None:
-        return ""
-    cell, n = cell_of(line, cells)
-    return f"cell {cell}, line {n}" if cell is not None else f"line {n}"
 
 
 def line_column(line: Optional[int], cells: Sequence[tuple[int, int]] = ()) -> str:

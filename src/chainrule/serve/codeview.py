@@ -23,7 +23,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from chainrule.render.common import cell_of, line_label
+from chainrule.cells import cell_of, line_label
 
 _FMT = HtmlFormatter(nowrap=True)
 Key = Union[int, str]

@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, replace
 from typing import Any
 
-from chainrule.render.common import line_label
+from chainrule.cells import line_label
 from chainrule.render.latex import latex_to_unicode
 from chainrule.report import Graph, GraphNode, Report
 from chainrule.serve.symbols import as_array, param_symbol, split_values
